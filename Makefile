@@ -1,0 +1,46 @@
+# The two commands of the course: `make book` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
+
+.PHONY: setup book test unit nbval notebooks sync clean
+
+# Create .venv if absent, install the locked environment and the companion (editable).
+$(STAMP): requirements-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-lock.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+
+# Build the website into _build/html; any warning fails the build.
+book: setup
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+
+# Unit tests and doctests with coverage, every notebook under nbval (stored outputs
+# compared), then the book build.
+test: unit nbval book
+
+unit: setup
+	$(BIN)/python -m pytest tests companion --doctest-modules \
+	    --cov=companion --cov-report=term-missing --cov-fail-under=95
+
+nbval: setup
+	$(BIN)/python -m pytest book $(NBVAL)
+
+# Re-execute every notebook in place so its stored outputs are fresh (after syncing the
+# Colab setup cells with _config.yml).
+notebooks: setup
+	$(BIN)/python tools/sync_setup_cells.py
+	$(BIN)/python tools/run_notebooks.py
+
+# Rewrite the first code cell of every notebook from _config.yml (repository and branch).
+sync: setup
+	$(BIN)/python tools/sync_setup_cells.py
+
+clean:
+	rm -rf _build .pytest_cache .coverage
