@@ -1,0 +1,108 @@
+"""Hygiene of every chapter notebook, and its setup cell kept in step with _config.yml."""
+
+import json
+import re
+
+import pytest
+
+from companion.notebook import setup_cell_source
+
+from _project import BOOK, ROOT, load_yaml, notebooks, toc_files
+
+NOTEBOOKS = notebooks()
+IDS = [p.name for p in NOTEBOOKS]
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "book/ holds no notebooks"
+
+
+def test_toc_and_book_agree():
+    listed = toc_files()
+    for entry in listed:
+        matches = list(ROOT.glob(entry + ".*"))
+        assert matches, f"_toc.yml lists {entry}, which does not exist"
+    listed_nbs = {ROOT / (entry + ".ipynb") for entry in listed}
+    for path in NOTEBOOKS:
+        assert path in listed_nbs, f"{path.name} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_name_is_chapter_number_and_topic(path):
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_kernelspec_is_python3(path):
+    assert read(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_executed_in_order_from_one_with_outputs(path):
+    cells = code_cells(read(path))
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), f"execution counts {counts}: run `make notebooks`"
+    assert any(c["outputs"] for c in cells), "outputs are not committed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_widget_state_and_small(path):
+    nb = read(path)
+    assert "widgets" not in nb["metadata"]
+    assert path.stat().st_size <= 1_000_000, f"{path.name} is {path.stat().st_size} bytes (limit 1 MB)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_errors_and_no_machine_paths_in_outputs(path):
+    text_outputs = []
+    for cell in code_cells(read(path)):
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"stored error: {out.get('ename')}"
+            if out["output_type"] == "stream":
+                text_outputs.append("".join(out["text"]))
+            for key, value in out.get("data", {}).items():
+                if key.startswith("text/"):
+                    text_outputs.append("".join(value))
+    joined = "\n".join(text_outputs)
+    for marker in (str(ROOT), "/work/", "/root/", "/home/", "/tmp/", "site-packages"):
+        assert marker not in joined, f"output contains the machine path {marker!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_first_code_cell_is_the_setup_cell_of_config(path):
+    repo = load_yaml("_config.yml")["repository"]
+    expected = setup_cell_source(repo["url"], repo["branch"])
+    first = code_cells(read(path))[0]
+    assert "".join(first["source"]) == expected, f"{path.name}: run `make sync` after changing _config.yml"
+
+
+def test_setup_cell_names_the_configured_repository():
+    repo = load_yaml("_config.yml")["repository"]
+    src = setup_cell_source(repo["url"], repo["branch"])
+    assert f"git+{repo['url']}@{repo['branch']}" in src
+    assert 'if "google.colab" in sys.modules:' in src
+
+
+@pytest.mark.parametrize("bad", ["http://example.com/x", "", None])
+def test_setup_cell_rejects_bad_url(bad):
+    with pytest.raises(ValueError, match="repository_url"):
+        setup_cell_source(bad)
+
+
+@pytest.mark.parametrize("bad", ["", "two words", None])
+def test_setup_cell_rejects_bad_branch(bad):
+    with pytest.raises(ValueError, match="branch"):
+        setup_cell_source("https://github.com/a/b", bad)
+
+
+def test_setup_cell_strips_git_suffix():
+    assert "git+https://github.com/a/b@dev" in setup_cell_source("https://github.com/a/b.git/", "dev")

@@ -1,0 +1,114 @@
+"""The project's configuration: lock, environment.yml and pyproject.toml agree; _config.yml."""
+
+import re
+import tomllib
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from _project import ROOT, load_yaml
+
+
+def lock_pins():
+    pins = {}
+    for line in (ROOT / "requirements-lock.txt").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        assert m, f"requirements-lock.txt: {line!r} is not an exact pin"
+        pins[canonicalize_name(m.group(1))] = m.group(2)
+    return pins
+
+
+def environment_pins():
+    env = load_yaml("environment.yml")
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pins = {}
+    for item in pip_section:
+        if item.startswith("-e"):
+            continue
+        req = Requirement(item)
+        spec = list(req.specifier)
+        assert len(spec) == 1 and spec[0].operator == "==", f"environment.yml: {item!r} is not an exact pin"
+        pins[canonicalize_name(req.name)] = spec[0].version
+    return env, pins
+
+
+def pyproject():
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def test_environment_yml_pins_equal_the_lock():
+    env, pins = environment_pins()
+    lock = lock_pins()
+    assert any(str(d).startswith("python=") for d in env["dependencies"] if isinstance(d, str))
+    for name, version in pins.items():
+        assert name in lock, f"environment.yml pins {name}, the lock does not"
+        assert lock[name] == version, f"{name}: environment.yml {version}, lock {lock[name]}"
+
+
+def test_pyproject_dependencies_are_lower_bounds_met_by_the_lock():
+    project = pyproject()["project"]
+    lock = lock_pins()
+    _, env = environment_pins()
+    requirements = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements += extra
+    for item in requirements:
+        req = Requirement(item)
+        name = canonicalize_name(req.name)
+        assert name in lock, f"pyproject names {name}, the lock does not pin it"
+        assert name in env, f"pyproject names {name}, environment.yml does not"
+        assert req.specifier.contains(lock[name], prereleases=True), f"lock {name}=={lock[name]} violates {item!r}"
+    for item in project["dependencies"]:  # runtime: lower bounds only, so Colab keeps its own versions
+        for spec in Requirement(item).specifier:
+            assert spec.operator == ">=", f"runtime dependency {item!r} must be a lower bound only"
+
+
+def test_runtime_bounds_accept_colab():
+    colab = {"torch": "2.11.0", "numpy": "2.1.0", "matplotlib": "3.10.0", "torchsummary": "1.5.1"}
+    for item in pyproject()["project"]["dependencies"]:
+        req = Requirement(item)
+        if req.name in colab:
+            assert req.specifier.contains(colab[req.name]), f"{item!r} refuses Colab's {req.name} {colab[req.name]}"
+    assert SpecifierSet(pyproject()["project"]["requires-python"]).contains("3.13")
+
+
+def test_toolchain_pins():
+    lock = lock_pins()
+    assert lock["torch"] == "2.13.0"
+    assert Version(lock["jupyter-book"]) < Version("2"), "Jupyter Book 2 reads myst.yml and has no Colab button"
+    assert lock["torchsummary"] == "1.5.1"
+    assert Version(lock["sphinx-book-theme"]) < Version("1.4")
+
+
+def test_distribution_contains_only_companion():
+    assert pyproject()["tool"]["setuptools"]["packages"] == ["companion"]
+
+
+def test_config():
+    cfg = load_yaml("_config.yml")
+    assert cfg["only_build_toc_files"] is True
+    for pattern in (".venv", "README.md", "_build", "companion"):
+        assert pattern in cfg["exclude_patterns"]
+    repo = cfg["repository"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", repo["url"])
+    assert repo["branch"] == "main" and repo["path_to_book"] == ""
+    assert cfg["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert cfg["html"]["use_repository_button"] is True
+    assert cfg["execute"]["execute_notebooks"] in ("force", "auto", "cache")
+    assert cfg["execute"]["allow_errors"] is False
+    sphinx = cfg["sphinx"]
+    assert "sphinx-mathjax-offline" in sphinx["extra_extensions"]
+    assert "myst.domains" in sphinx["config"]["suppress_warnings"]
+    assert "intersphinx_mapping" not in sphinx["config"]
+    assert "sphinx.ext.intersphinx" not in sphinx.get("extra_extensions", [])
+
+
+def test_ci_runs_make_test():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in text
