@@ -1,0 +1,406 @@
+"""The equation index: every labelled equation of the book, the companion function that
+computes it, and the tests that hold that function to PyTorch or SciPy.
+
+Nothing here is typed by hand; it is all read from the sources at build time:
+
+* **Equations** are the labelled display equations of every page in ``_toc.yml``:
+  MyST ``$$ ... $$ (label)`` and ``{math}`` directives with a ``:label:`` option, in the
+  markdown cells of notebooks and in ``.md`` pages.
+* **Function.** The first code cell after the equation (before the next labelled equation)
+  that calls ``companion.<name>(...)`` names the function; if that cell calls several, the
+  first call counts. A comment ``# computes: <label> -> companion.<name>`` in any code cell
+  of the page overrides this, for the rare cell whose first call is not the equation's.
+* **Tests** are the ``test_*`` functions under ``tests/`` that use that function (call it, or
+  pass it as a parameter, directly or through a module-level table) and also use ``torch``
+  or ``scipy`` (directly, or through a module-level helper that does).
+
+As a Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``) it provides the
+``equation-index`` directive, which renders the table; ``tests/test_equation_index.py``
+fails when an equation has no function or a function has no test.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+REFERENCE_MODULES = ("torch", "scipy")
+
+# $$ ... $$ (label): the label follows the closing $$ on the same line.
+_DOLLAR_EQ = re.compile(r"\$\$(?P<body>.+?)\$\$[ \t]*\((?P<label>[^()\s]+)\)", re.S)
+# ```{math} / :::{math} with a :label: option.
+_MATH_DIRECTIVE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{math\}[^\n]*\n(?P<opts>(?:[ \t]*:[\w-]+:[^\n]*\n)*)", re.M
+)
+_LABEL_OPT = re.compile(r"^[ \t]*:label:[ \t]*(\S+)", re.M)
+_COMPANION_CALL = re.compile(r"\bcompanion((?:\.[A-Za-z_]\w*)+)\s*\(")
+_OVERRIDE = re.compile(r"#\s*computes:\s*(?P<label>\S+)\s*->\s*companion((?:\.[A-Za-z_]\w*)+)")
+# Code fences of a .md page: ```{code-cell} and ```python blocks are code; others are prose.
+_INLINE_CODE = re.compile(r"(?<!`)(`{1,2})(?!`)[^\n]+?(?<!`)\1(?!`)")
+_MD_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+
+
+@dataclass
+class Equation:
+    label: str
+    docname: str  # e.g. "book/02_convolution"
+    function: str | None = None  # e.g. "conv2d" (the attribute of companion)
+    qualified: str | None = None  # e.g. "companion.convolution.conv2d" as written
+    exists: bool = False  # the function resolves to a callable in the installed companion
+    tests: list[str] = field(default_factory=list)  # "tests/test_x.py::test_y"
+
+
+# --- pages and their cells ---------------------------------------------------------------
+
+
+def toc_docnames(root: Path) -> list[str]:
+    """Every `file:` of _toc.yml (without extension), the root first, in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [str(Path(n).with_suffix("")) if Path(n).suffix in (".md", ".ipynb") else n for n in names]
+
+
+def source_path(root: Path, docname: str) -> Path | None:
+    for suffix in (".ipynb", ".md"):
+        path = root / (docname + suffix)
+        if path.exists():
+            return path
+    return None
+
+
+def cells(path: Path) -> list[tuple[str, str]]:
+    """(kind, text) pairs, kind "markdown" or "code", in order."""
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        out = []
+        for cell in nb.get("cells", []):
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            if cell.get("cell_type") == "code":
+                out.append(("code", src))
+            elif cell.get("cell_type") == "markdown":
+                out.append(("markdown", src))
+        return out
+    text = path.read_text(encoding="utf-8")
+    out, pos = [], 0
+    for m in _MD_FENCE.finditer(text):
+        info = m.group("info").strip()
+        if info.startswith("{code-cell}") or info.split()[:1] in (["python"], ["ipython3"], ["py"]):
+            out.append(("markdown", text[pos : m.start()]))
+            out.append(("code", m.group("body")))
+            pos = m.end()
+    out.append(("markdown", text[pos:]))
+    return out
+
+
+def _strip_code_fences(markdown: str) -> str:
+    """Markdown without backtick/tilde code blocks that are not math directives."""
+
+    def repl(m):
+        return m.group(0) if m.group("info").strip().startswith("{math}") else ""
+
+    text = _MD_FENCE.sub(repl, markdown)
+    return _INLINE_CODE.sub("", text)
+
+
+def labels_in(markdown: str) -> list[str]:
+    """The labels of the display equations of a markdown text, in order of appearance."""
+    text = _strip_code_fences(markdown)
+    found = [(m.start(), m.group("label")) for m in _DOLLAR_EQ.finditer(text)]
+    for m in _MATH_DIRECTIVE.finditer(text):
+        opt = _LABEL_OPT.search(m.group("opts"))
+        if opt:
+            found.append((m.start(), opt.group(1)))
+    return [label for _, label in sorted(found)]
+
+
+def _resolve(dotted: str) -> bool:
+    """Whether companion<dotted> (".conv2d", ".convolution.conv2d") is a callable."""
+    try:
+        obj = importlib.import_module("companion")
+    except ImportError:  # pragma: no cover - the companion is installed wherever the book builds
+        return False
+    for part in dotted.strip(".").split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            try:
+                obj = importlib.import_module(f"{obj.__name__}.{part}")
+            except (ImportError, AttributeError):
+                return False
+    return callable(obj)
+
+
+def equations_of(root: Path, docname: str) -> list[Equation]:
+    path = source_path(root, docname)
+    if path is None:
+        return []
+    page = cells(path)
+    overrides = {}
+    for kind, text in page:
+        if kind == "code":
+            for m in _OVERRIDE.finditer(text):
+                overrides[m.group("label")] = m.group(2)
+    result = []
+    for i, (kind, text) in enumerate(page):
+        if kind != "markdown":
+            continue
+        for label in labels_in(text):
+            eq = Equation(label=label, docname=docname)
+            dotted = overrides.get(label)
+            if dotted is None:
+                for kind2, text2 in page[i + 1 :]:
+                    if kind2 == "markdown" and labels_in(text2):
+                        break  # the next equation starts: this one had no code
+                    if kind2 == "code":
+                        m = _COMPANION_CALL.search(text2)
+                        if m:
+                            dotted = m.group(1)
+                            break
+            if dotted is not None:
+                eq.qualified = "companion" + dotted
+                eq.function = dotted.rsplit(".", 1)[-1]
+                eq.exists = _resolve(dotted)
+            result.append(eq)
+    return result
+
+
+# --- tests -------------------------------------------------------------------------------
+
+
+class _TestModule:
+    """What one test file imports and which test functions use which companion functions."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        self.companion_names = {}  # local name -> companion attribute ("relu") or "" for a module
+        self.reference_names = set()  # local names bound to torch/scipy (modules or objects)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    top = alias.name.split(".")[0]
+                    local = alias.asname or top
+                    if top == "companion":
+                        self.companion_names[local] = ""
+                    elif top in REFERENCE_MODULES:
+                        self.reference_names.add(local)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                top = node.module.split(".")[0]
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    if top == "companion":
+                        is_module = node.module == "companion" and _is_submodule(alias.name)
+                        self.companion_names[local] = "" if is_module else alias.name
+                    elif top in REFERENCE_MODULES:
+                        self.reference_names.add(local)
+        self.top_level = {}  # module-level name -> node (functions, assignments)
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.top_level[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name):
+                            self.top_level[n.id] = node
+
+    def _direct(self, node) -> tuple[set[str], bool, set[str]]:
+        """(companion functions used, uses torch/scipy, module-level names used) in node."""
+        functions, reference, names = set(), False, set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                if n.id in self.reference_names:
+                    reference = True
+                if self.companion_names.get(n.id):
+                    functions.add(self.companion_names[n.id])
+                if n.id in self.top_level:
+                    names.add(n.id)
+            elif isinstance(n, ast.Attribute):
+                base = n.value
+                if isinstance(base, ast.Name) and base.id in self.companion_names and not self.companion_names[base.id]:
+                    functions.add(n.attr)
+                # companion.convolution.conv2d
+                if isinstance(base, ast.Attribute):
+                    root = base
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name) and self.companion_names.get(root.id) == "":
+                        functions.add(n.attr)
+        return functions, reference, names
+
+    def _closure(self, node, seen=None) -> tuple[set[str], bool]:
+        seen = set() if seen is None else seen
+        functions, reference, names = self._direct(node)
+        for name in names - seen:
+            seen.add(name)
+            f, r = self._closure(self.top_level[name], seen)
+            functions |= f
+            reference = reference or r
+        return functions, reference
+
+    def tests(self, root: Path):
+        rel = self.path.relative_to(root).as_posix()
+
+        def visit(body, prefix):
+            for node in body:
+                if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                    yield from visit(node.body, f"{prefix}{node.name}::")
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                    functions, reference = self._closure(node, {node.name})
+                    yield f"{rel}::{prefix}{node.name}", functions, reference
+
+        yield from visit(self.tree.body, "")
+
+
+def _is_submodule(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"companion.{name}") is not None
+    except (ImportError, ValueError):  # pragma: no cover
+        return False
+
+
+def reference_tests(root: Path) -> dict[str, list[str]]:
+    """companion function name -> ids of the tests that use it and torch or scipy."""
+    index: dict[str, list[str]] = {}
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        if "site" in path.relative_to(root / "tests").parts[:1]:
+            continue  # the browser tests check the website, not the companion
+        try:
+            module = _TestModule(path)
+        except SyntaxError:
+            continue  # a file being edited; pytest reports it on its own
+        for test_id, functions, reference in module.tests(root):
+            if reference:
+                for f in functions:
+                    index.setdefault(f, []).append(test_id)
+    return index
+
+
+def build_index(root: Path) -> list[Equation]:
+    """Every labelled equation of the book, in reading order, with function and tests."""
+    root = Path(root)
+    tests = reference_tests(root)
+    equations = []
+    for docname in toc_docnames(root):
+        for eq in equations_of(root, docname):
+            if eq.function:
+                eq.tests = tests.get(eq.function, [])
+            equations.append(eq)
+    return equations
+
+
+def problems(equations: list[Equation]) -> list[str]:
+    """One line for each equation that lacks a function or whose function lacks a test."""
+    out = []
+    for eq in equations:
+        where = f"{eq.docname}: equation {eq.label}"
+        if eq.function is None:
+            out.append(f"{where} has no companion function (no code cell after it calls companion.<name>(...))")
+        elif not eq.exists:
+            out.append(f"{where}: {eq.qualified} does not exist in the companion")
+        elif not eq.tests:
+            out.append(f"{where}: {eq.qualified} has no test under tests/ that also uses torch or scipy")
+    return out
+
+
+# --- Sphinx ------------------------------------------------------------------------------
+
+
+def setup(app):
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+    from sphinx import addnodes
+
+    class EquationIndex(Directive):
+        """The table of the equation index, built from the sources at build time."""
+
+        has_content = False
+
+        def run(self):
+            env = self.state.document.settings.env
+            root = Path(env.srcdir)
+            equations = build_index(root)
+            repo = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_url", "")
+            branch = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_branch", "main")
+
+            table = nodes.table(classes=["equation-index"])
+            headers = ["Page", "Equation", "Computed by", "Checked by"]
+            group = nodes.tgroup(cols=len(headers))
+            table += group
+            for width in (3, 2, 3, 5):
+                group += nodes.colspec(colwidth=width)
+            head = nodes.thead()
+            group += head
+            row = nodes.row()
+            for h in headers:
+                row += nodes.entry("", nodes.paragraph(text=h))
+            head += row
+            body = nodes.tbody()
+            group += body
+            for eq in equations:
+                row = nodes.row()
+                page = nodes.paragraph()
+                page += addnodes.pending_xref(
+                    "", nodes.inline(text=eq.docname), refdomain="std", reftype="doc",
+                    reftarget="/" + eq.docname, refdoc=env.docname, refexplicit=False, refwarn=True,
+                )
+                equation = nodes.paragraph()
+                equation += addnodes.pending_xref(
+                    "", nodes.inline(text=eq.label), refdomain="math", reftype="eq",
+                    reftarget=eq.label, refdoc=env.docname, refexplicit=False, refwarn=True,
+                )
+                equation += nodes.Text(" ")
+                equation += nodes.literal(text=eq.label)
+                function = nodes.paragraph()
+                if eq.function:
+                    function += nodes.literal(text=eq.qualified)
+                    if not eq.exists:
+                        function += nodes.Text(" (missing)")
+                else:
+                    function += nodes.emphasis(text="none yet")
+                checked = nodes.paragraph()
+                if eq.tests:
+                    for k, test_id in enumerate(eq.tests):
+                        if k:
+                            checked += nodes.Text(", ")
+                        path, _, name = test_id.partition("::")
+                        if repo:
+                            url = f"{repo.rstrip('/')}/blob/{branch}/{path}"
+                            checked += nodes.reference("", "", nodes.literal(text=name), refuri=url)
+                        else:
+                            checked += nodes.literal(text=name)
+                        checked += nodes.Text(f" ({path})")
+                else:
+                    checked += nodes.emphasis(text="none yet")
+                for cell in (page, equation, function, checked):
+                    row += nodes.entry("", cell)
+                body += row
+            if not equations:
+                return [nodes.paragraph(text="The book has no labelled equations yet.")]
+            return [table]
+
+    def always_reread(app, env, added, changed, removed):
+        # The index depends on every page and on the tests: read it again on every build.
+        return [d for d in env.found_docs if d.endswith("appendix_equations")]
+
+    app.add_directive("equation-index", EquationIndex)
+    app.connect("env-get-outdated", always_reread)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
