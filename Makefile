@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval notebooks sync clean
+.PHONY: setup book test unit nbval site notebooks sync clean
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -22,15 +22,20 @@ book: setup
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
-# compared), then the book build.
-test: unit nbval book
+# compared), the book build, then every built page in headless Chromium.
+test: unit nbval book site
 
 unit: setup
-	$(BIN)/python -m pytest tests companion --doctest-modules \
+	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site \
 	    --cov=companion --cov-report=term-missing --cov-fail-under=95
 
 nbval: setup
 	$(BIN)/python -m pytest book $(NBVAL)
+
+# Open every page of _build/html (run `make book` first) in headless Chromium with the network
+# blocked; screenshots go to _build/screenshots/.
+site: setup
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider
 
 # Re-execute every notebook in place so its stored outputs are fresh (after syncing the
 # Colab setup cells with _config.yml).
