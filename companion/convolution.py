@@ -1,3 +1,501 @@
-"""Placeholder: filled in by the companion issue."""
+r"""Convolution: the operation of chapter 2 (padding, stride, dilation) and chapter 5 (channels).
 
-__all__: list[str] = []
+What a CNN calls "convolution" is **cross-correlation**: the kernel slides over the input
+without being flipped,
+
+.. math::
+
+    Y[n, o, i, j] = b[o] + \sum_c \sum_m \sum_q
+        X_{pad}[n, c, i s_h + m d_h, j s_w + q d_w] \, W[o, c, m, q],
+
+which is what :func:`torch.nn.functional.conv2d` computes and what :func:`conv2d` (fast) and
+:func:`conv2d_naive` (loops that read like the formula) compute here. The flipped-kernel
+formula of signal processing, :math:`Y[i, j] = \sum_m \sum_n X[m, n] K[i - m, j - n]`, is
+true convolution: :func:`convolve2d`. :func:`correlate2d` and :func:`convolve2d` work on
+single 2-D arrays, as :func:`scipy.signal.correlate2d` and :func:`scipy.signal.convolve2d`.
+
+The fast :func:`conv2d` rests on :func:`im2col`: copy every receptive field into a column,
+and the whole convolution becomes one matrix product.
+
+Shapes follow PyTorch: inputs ``(N, C_in, H, W)``, weights ``(C_out, C_in, kH, kW)``; the
+output size along each axis is ``floor((n + 2p - d(k - 1) - 1) / s) + 1``
+(:func:`conv_output_size`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._validation import as_float, check_int, pair
+
+__all__ = [
+    "conv_output_size",
+    "pad2d",
+    "im2col",
+    "conv2d",
+    "conv2d_naive",
+    "correlate2d",
+    "convolve2d",
+]
+
+# How many elements of im2col columns conv2d builds at a time. A block this size
+# (about 4 MB in float32) stays in the CPU cache while the matrix product reads it.
+_BLOCK_ELEMENTS = 1 << 20
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
+    """Length of a convolution or pooling output along one axis.
+
+    .. math::
+
+        n_{out} = \\left\\lfloor \\frac{n + 2p - d (k - 1) - 1}{s} \\right\\rfloor + 1
+
+    Parameters
+    ----------
+    n : int
+        Input length (height or width), at least 1.
+    kernel_size : int
+        Kernel length ``k``, at least 1.
+    stride : int, default 1
+        Step ``s`` between windows, at least 1.
+    padding : int, default 0
+        Zeros ``p`` added on *each* side, at least 0.
+    dilation : int, default 1
+        Spacing ``d`` between kernel taps (1 = contiguous kernel), at least 1.
+
+    Returns
+    -------
+    int
+        The output length PyTorch produces.
+
+    Raises
+    ------
+    ValueError
+        If the dilated kernel, ``d (k - 1) + 1``, is longer than the padded input
+        ``n + 2p``, so that not even one window fits.
+
+    Examples
+    --------
+    >>> conv_output_size(28, 3)
+    26
+    >>> conv_output_size(28, 3, stride=2, padding=1)
+    14
+    >>> conv_output_size(7, 3, dilation=2)
+    3
+    """
+    n = check_int(n, "n", 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    stride = check_int(stride, "stride", 1)
+    padding = check_int(padding, "padding", 0)
+    dilation = check_int(dilation, "dilation", 1)
+    return _out_len(n, kernel_size, stride, padding, dilation, "input")
+
+
+def _out_len(n, k, s, p, d, what):
+    """Output length for already-checked ints; the error names every argument."""
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        raise ValueError(
+            f"kernel_size={k} with dilation={d} spans {span} elements, more than the {what} "
+            f"of length n={n} padded with padding={p} on each side ({n + 2 * p})"
+        )
+    return (n + 2 * p - span) // s + 1
+
+
+def pad2d(x, padding, value=0.0):
+    """Pad the last two axes of ``x`` with a constant, the same amount on both sides.
+
+    .. math::
+
+        X_{pad}[..., i + p_h, j + p_w] = X[..., i, j], \\qquad
+        X_{pad} = \\text{value elsewhere}
+
+    Parameters
+    ----------
+    x : array_like, shape (..., H, W)
+        At least 2-D. Integers become float64.
+    padding : int or (int, int)
+        ``p`` or ``(p_h, p_w)``, rows added above and below, columns left and right; >= 0.
+    value : float, default 0.0
+        The fill value (max pooling pads with ``-inf``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., H + 2 p_h, W + 2 p_w)
+        A new array (a copy even when ``padding`` is 0), same float dtype as ``x``.
+
+    Examples
+    --------
+    >>> pad2d([[1, 2], [3, 4]], 1)
+    array([[0., 0., 0., 0.],
+           [0., 1., 2., 0.],
+           [0., 3., 4., 0.],
+           [0., 0., 0., 0.]])
+    """
+    x = as_float(x, "x")
+    if x.ndim < 2:
+        raise ValueError(f"x must be at least 2-D, got a {x.ndim}-D array of shape {x.shape}")
+    ph, pw = pair(padding, "padding", 0)
+    return _pad(x, (ph, pw), value)
+
+
+def _pad(x, padding, value=0.0):
+    ph, pw = padding
+    h, w = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out[..., ph : ph + h, pw : pw + w] = x
+    return out
+
+
+def _windows(xp, kernel_size, stride, dilation, out_size):
+    """Read-only view ``(N, C, kH, kW, H_out, W_out)`` of every receptive field of ``xp``.
+
+    ``view[n, c, m, q, i, j] = xp[n, c, i*s_h + m*d_h, j*s_w + q*d_w]``; no data is copied.
+    """
+    sn, sc, sh, sw = xp.strides
+    (kh, kw), (s_h, s_w), (d_h, d_w), (ho, wo) = kernel_size, stride, dilation, out_size
+    shape = xp.shape[:2] + (kh, kw, ho, wo)
+    strides = (sn, sc, sh * d_h, sw * d_w, sh * s_h, sw * s_w)
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def _float_dtype(*arrays):
+    return np.result_type(*[a.dtype for a in arrays if a is not None])
+
+
+def _check_conv(x, weight, bias, stride, padding, dilation):
+    """Validate the arguments of conv2d (and its backward); return clean values."""
+    x = as_float(x, "x", 4)
+    weight = as_float(weight, "weight", 4)
+    if weight.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"weight has C_in={weight.shape[1]} (shape {weight.shape}) "
+            f"but x has {x.shape[1]} channels (shape {x.shape})"
+        )
+    if bias is not None:
+        bias = as_float(bias, "bias", 1)
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(
+                f"bias must have shape (C_out,) = ({weight.shape[0]},) to match weight "
+                f"{weight.shape}, got {bias.shape}"
+            )
+    stride = pair(stride, "stride", 1)
+    padding = pair(padding, "padding", 0)
+    dilation = pair(dilation, "dilation", 1)
+    kh, kw = weight.shape[2:]
+    ho = _out_len(x.shape[2], kh, stride[0], padding[0], dilation[0], "input height")
+    wo = _out_len(x.shape[3], kw, stride[1], padding[1], dilation[1], "input width")
+    dtype = _float_dtype(x, weight, bias)
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if bias is not None:
+        bias = bias.astype(dtype, copy=False)
+    return x, weight, bias, stride, padding, dilation, (ho, wo)
+
+
+# --------------------------------------------------------------------------- im2col
+
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
+    """Unfold every receptive field of a batch into a column (PyTorch's ``F.unfold``).
+
+    .. math::
+
+        \\text{cols}[n, \\; c k_H k_W + m k_W + q, \\; i W_{out} + j]
+            = X_{pad}[n, c, i s_h + m d_h, j s_w + q d_w]
+
+    Row ``c*kH*kW + m*kW + q`` holds kernel tap ``(c, m, q)``, the same order as
+    ``weight.reshape(C_out, -1)``, and column ``i*W_out + j`` is output position ``(i, j)``.
+    So a convolution is one matrix product: ``weight.reshape(C_out, -1) @ cols`` has shape
+    ``(N, C_out, H_out*W_out)``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        The input batch. Integers become float64.
+    kernel_size : int or (int, int)
+        ``(kH, kW)``, at least 1.
+    stride, padding, dilation : int or (int, int), defaults 1, 0, 1
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C*kH*kW, H_out*W_out)
+        A new contiguous array with the dtype of ``x``.
+
+    Examples
+    --------
+    >>> x = np.arange(9).reshape(1, 1, 3, 3)
+    >>> im2col(x, 2)
+    array([[[0., 1., 3., 4.],
+            [1., 2., 4., 5.],
+            [3., 4., 6., 7.],
+            [4., 5., 7., 8.]]])
+    """
+    x = as_float(x, "x", 4)
+    kernel_size = pair(kernel_size, "kernel_size", 1)
+    stride = pair(stride, "stride", 1)
+    padding = pair(padding, "padding", 0)
+    dilation = pair(dilation, "dilation", 1)
+    out_size = tuple(
+        _out_len(x.shape[2 + a], kernel_size[a], stride[a], padding[a], dilation[a], what)
+        for a, what in enumerate(("input height", "input width"))
+    )
+    n, c = x.shape[:2]
+    view = _windows(_pad(x, padding), kernel_size, stride, dilation, out_size)
+    return np.ascontiguousarray(view).reshape(n, c * kernel_size[0] * kernel_size[1], -1)
+
+
+# --------------------------------------------------------------------------- conv2d
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+    """2-D convolution (cross-correlation) of a batch, as ``torch.nn.functional.conv2d``.
+
+    .. math::
+
+        Y[n, o, i, j] = b[o] + \\sum_{c=0}^{C_{in}-1} \\sum_{m=0}^{k_H-1} \\sum_{q=0}^{k_W-1}
+            X_{pad}[n, c, i s_h + m d_h, j s_w + q d_w] \\, W[o, c, m, q]
+
+    Computed as one matrix product per block of images,
+    ``W.reshape(C_out, C_in*kH*kW) @ cols`` with the im2col columns of :func:`im2col`.
+    The same numbers as :func:`conv2d_naive`, orders of magnitude faster.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W)
+        Input batch. Integers become float64; float32 stays float32.
+    weight : array_like, shape (C_out, C_in, kH, kW)
+        The kernels, one ``(C_in, kH, kW)`` stack per output channel.
+    bias : array_like, shape (C_out,), optional
+        Added to every position of output channel ``o``. Default ``None``: no bias.
+    stride : int or (int, int), default 1
+        ``(s_h, s_w)``, the step between windows, >= 1.
+    padding : int or (int, int), default 0
+        ``(p_h, p_w)`` zeros added on each side, >= 0.
+    dilation : int or (int, int), default 1
+        ``(d_h, d_w)`` spacing between kernel taps; 1 is a contiguous kernel.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C_out, H_out, W_out)
+        ``H_out = floor((H + 2 p_h - d_h (kH - 1) - 1) / s_h) + 1``, likewise ``W_out``.
+        Dtype: the common float type of ``x``, ``weight`` and ``bias``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For wrong dimensions, a channel mismatch, a bad ``bias`` shape, a kernel larger
+        than the padded input, non-positive stride or dilation, negative padding, empty
+        arrays or non-numeric input.
+
+    Examples
+    --------
+    >>> x = np.arange(16).reshape(1, 1, 4, 4)
+    >>> w = np.array([[[[1, 0], [0, -1]]]])
+    >>> conv2d(x, w)
+    array([[[[-5., -5., -5.],
+             [-5., -5., -5.],
+             [-5., -5., -5.]]]])
+    >>> conv2d(x, w, bias=[10], stride=2, padding=1)[0, 0]
+    array([[10.,  8., 10.],
+           [ 2.,  5., 17.],
+           [10., 23., 25.]])
+    """
+    x, weight, bias, stride, padding, dilation, (ho, wo) = _check_conv(
+        x, weight, bias, stride, padding, dilation
+    )
+    n, c, _, _ = x.shape
+    c_out, _, kh, kw = weight.shape
+    k, L = c * kh * kw, ho * wo
+    # (C, kH, kW, N, H_out, W_out): the rows of the column matrix first, so that a block of
+    # images is a single (K, b*L) matrix and the product with the weights is one GEMM.
+    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, (ho, wo)).transpose(1, 2, 3, 0, 4, 5)
+    w_mat = weight.reshape(c_out, k)
+    out = np.empty((n, c_out, L), dtype=x.dtype)
+    block = max(1, min(n, _BLOCK_ELEMENTS // (k * L)))
+    buffer = np.empty(k * block * L, dtype=x.dtype)
+    for n0 in range(0, n, block):
+        b = min(block, n - n0)
+        cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
+        np.copyto(cols, view[:, :, :, n0 : n0 + b])
+        y = w_mat @ cols.reshape(k, b * L)  # (C_out, b*L): the one big matrix product
+        out[n0 : n0 + b] = y.reshape(c_out, b, L).transpose(1, 0, 2)
+    if bias is not None:
+        out += bias[:, None]
+    return out.reshape(n, c_out, ho, wo)
+
+
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
+    """2-D convolution (cross-correlation) written as loops that read like the formula.
+
+    .. math::
+
+        Y[n, o, i, j] = b[o] + \\sum_{c} \\sum_{m} \\sum_{q}
+            X_{pad}[n, c, i s_h + m d_h, j s_w + q d_w] \\, W[o, c, m, q]
+
+    Same arguments, result and errors as :func:`conv2d`; only the speed differs (seven nested
+    Python loops). Use it on small arrays, to see what :func:`conv2d` computes.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W)
+    weight : array_like, shape (C_out, C_in, kH, kW)
+    bias : array_like, shape (C_out,), optional
+        Default ``None``: no bias.
+    stride, padding, dilation : int or (int, int), defaults 1, 0, 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C_out, H_out, W_out)
+
+    Examples
+    --------
+    >>> x = np.arange(9).reshape(1, 1, 3, 3)
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> conv2d_naive(x, w, bias=[1])
+    array([[[[ 9., 13.],
+             [21., 25.]]]])
+    """
+    x, weight, bias, (s_h, s_w), padding, (d_h, d_w), (ho, wo) = _check_conv(
+        x, weight, bias, stride, padding, dilation
+    )
+    x_pad = _pad(x, padding)
+    n_batch, c_in = x.shape[:2]
+    c_out, _, kh, kw = weight.shape
+    y = np.zeros((n_batch, c_out, ho, wo), dtype=x.dtype)
+    for n in range(n_batch):
+        for o in range(c_out):
+            for i in range(ho):
+                for j in range(wo):
+                    total = 0.0 if bias is None else bias[o]
+                    for c in range(c_in):
+                        for m in range(kh):
+                            for q in range(kw):
+                                total += x_pad[n, c, i * s_h + m * d_h, j * s_w + q * d_w] * weight[o, c, m, q]
+                    y[n, o, i, j] = total
+    return y
+
+
+# --------------------------------------------------------------------------- 2-D signals
+
+
+def _check_2d(image, kernel, mode):
+    image = as_float(image, "image", 2)
+    kernel = as_float(kernel, "kernel", 2)
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be one of 'full', 'same', 'valid', got {type(mode).__name__}: {mode!r}")
+    if mode not in ("full", "same", "valid"):
+        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
+    if mode == "valid" and (kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]):
+        raise ValueError(
+            f"mode='valid' needs the kernel to fit inside the image, got kernel of shape "
+            f"{kernel.shape} and image of shape {image.shape}"
+        )
+    dtype = _float_dtype(image, kernel)
+    return image.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
+
+
+def _correlate_valid(image, kernel):
+    kh, kw = kernel.shape
+    windows = np.lib.stride_tricks.sliding_window_view(image, (kh, kw))  # (H-kh+1, W-kw+1, kh, kw)
+    return np.tensordot(windows, kernel, axes=([2, 3], [0, 1]))
+
+
+def _correlate(image, kernel, mode, same_offset):
+    kh, kw = kernel.shape
+    if mode == "valid":
+        return _correlate_valid(image, kernel)
+    full = _correlate_valid(_pad(image, (kh - 1, kw - 1)), kernel)
+    if mode == "full":
+        return full
+    elif mode == "same":
+        a, b = same_offset
+        return np.ascontiguousarray(full[a : a + image.shape[0], b : b + image.shape[1]])
+    else:  # pragma: no cover - _check_2d has already rejected other modes
+        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
+
+
+def correlate2d(image, kernel, mode="valid"):
+    """Cross-correlation of two 2-D arrays, as ``scipy.signal.correlate2d`` (zero fill).
+
+    .. math::
+
+        Y[i, j] = \\sum_{m} \\sum_{n} X[i + m, j + n] \\, K[m, n]
+
+    This is the operation CNNs call convolution (the kernel is not flipped).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        ``X``. Integers become float64.
+    kernel : array_like, shape (kH, kW)
+        ``K``.
+    mode : {"valid", "full", "same"}, default "valid"
+        ``"valid"``: only where the kernel fits inside the image, shape
+        ``(H - kH + 1, W - kW + 1)``; the kernel must not be larger than the image.
+        ``"full"``: every overlap, the image zero-padded by ``kH - 1`` and ``kW - 1`` on each
+        side, shape ``(H + kH - 1, W + kW - 1)``. ``"same"``: the ``(H, W)`` centre of the
+        full output, starting at row ``kH // 2`` and column ``kW // 2`` (SciPy's choice).
+
+    Returns
+    -------
+    numpy.ndarray, 2-D
+
+    Examples
+    --------
+    >>> x = np.arange(9).reshape(3, 3)
+    >>> correlate2d(x, [[1, 0], [0, -1]])
+    array([[-4., -4.],
+           [-4., -4.]])
+    >>> correlate2d(x, [[1, 2]], mode="same")
+    array([[ 2.,  5.,  2.],
+           [11., 14.,  5.],
+           [20., 23.,  8.]])
+    """
+    image, kernel = _check_2d(image, kernel, mode)
+    kh, kw = kernel.shape
+    return _correlate(image, kernel, mode, (kh // 2, kw // 2))
+
+
+def convolve2d(image, kernel, mode="full"):
+    """True (flipped-kernel) convolution of two 2-D arrays, as ``scipy.signal.convolve2d``.
+
+    .. math::
+
+        Y[i, j] = \\sum_{m} \\sum_{n} X[m, n] \\, K[i - m, j - n]
+
+    Equivalently, the cross-correlation (:func:`correlate2d`) of the image with the kernel
+    rotated by 180 degrees, ``K[::-1, ::-1]``.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        ``X``. Integers become float64.
+    kernel : array_like, shape (kH, kW)
+        ``K``.
+    mode : {"full", "same", "valid"}, default "full"
+        ``"full"``: shape ``(H + kH - 1, W + kW - 1)``, every ``(i, j)`` where the sum has a
+        term. ``"valid"``: shape ``(H - kH + 1, W - kW + 1)``; the kernel must not be larger
+        than the image. ``"same"``: the ``(H, W)`` centre of the full output, starting at row
+        ``(kH - 1) // 2`` and column ``(kW - 1) // 2`` (SciPy's choice).
+
+    Returns
+    -------
+    numpy.ndarray, 2-D
+
+    Examples
+    --------
+    >>> convolve2d([[1, 2], [3, 4]], [[1, 1]])
+    array([[1., 3., 2.],
+           [3., 7., 4.]])
+    >>> convolve2d(np.arange(9).reshape(3, 3), [[1, 0], [0, -1]], mode="valid")
+    array([[4., 4.],
+           [4., 4.]])
+    """
+    image, kernel = _check_2d(image, kernel, mode)
+    kh, kw = kernel.shape
+    return _correlate(image, kernel[::-1, ::-1], mode, ((kh - 1) // 2, (kw - 1) // 2))
