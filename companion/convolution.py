@@ -436,7 +436,9 @@ def correlate2d(image, kernel, mode="valid"):
         ``K``.
     mode : {"valid", "full", "same"}, default "valid"
         ``"valid"``: only where the kernel fits inside the image, shape
-        ``(H - kH + 1, W - kW + 1)``; the kernel must not be larger than the image.
+        ``(H - kH + 1, W - kW + 1)``; the kernel must not be larger than the image (SciPy
+        would swap the two arrays; we raise instead). The default is ``"valid"``, what a CNN
+        layer computes; note that SciPy's default is ``"full"``.
         ``"full"``: every overlap, the image zero-padded by ``kH - 1`` and ``kW - 1`` on each
         side, shape ``(H + kH - 1, W + kW - 1)``. ``"same"``: the ``(H, W)`` centre of the
         full output, starting at row ``kH // 2`` and column ``kW // 2`` (SciPy's choice).
@@ -480,8 +482,9 @@ def convolve2d(image, kernel, mode="full"):
     mode : {"full", "same", "valid"}, default "full"
         ``"full"``: shape ``(H + kH - 1, W + kW - 1)``, every ``(i, j)`` where the sum has a
         term. ``"valid"``: shape ``(H - kH + 1, W - kW + 1)``; the kernel must not be larger
-        than the image. ``"same"``: the ``(H, W)`` centre of the full output, starting at row
-        ``(kH - 1) // 2`` and column ``(kW - 1) // 2`` (SciPy's choice).
+        than the image (SciPy would swap the two arrays; we raise instead). ``"same"``: the
+        ``(H, W)`` centre of the full output, starting at row ``(kH - 1) // 2`` and column
+        ``(kW - 1) // 2`` (SciPy's choice).
 
     Returns
     -------

@@ -1,0 +1,351 @@
+"""companion.convolution against torch.nn.functional.conv2d / unfold and scipy.signal."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from companion.convolution import (
+    conv2d,
+    conv2d_naive,
+    conv_output_size,
+    convolve2d,
+    correlate2d,
+    im2col,
+    pad2d,
+)
+
+EXACT = dict(rtol=1e-10, atol=1e-12)
+FLOAT32 = dict(rtol=1e-4, atol=1e-4)
+
+# (N, C_in, H, W, C_out, kH, kW, stride, padding, dilation, bias)
+CASES = [
+    (1, 1, 5, 5, 1, 3, 3, 1, 0, 1, False),
+    (2, 3, 8, 8, 4, 3, 3, 1, 1, 1, True),
+    (3, 2, 9, 7, 5, 2, 3, 2, 0, 1, True),
+    (2, 4, 10, 11, 3, 3, 2, 3, 1, 1, False),
+    (1, 2, 12, 9, 2, 3, 3, 1, 2, 2, True),
+    (2, 3, 11, 13, 4, 2, 2, 2, 1, 2, True),
+    (2, 1, 7, 6, 3, 1, 1, 1, 0, 1, True),
+    (1, 3, 6, 6, 2, 6, 6, 1, 0, 1, True),  # kernel as large as the input
+    (2, 2, 9, 10, 3, 3, 5, (2, 1), (1, 2), (1, 2), True),  # pair arguments
+    (2, 2, 13, 8, 2, 4, 3, (3, 2), (0, 1), (2, 1), False),
+    (4, 5, 6, 7, 6, 3, 3, 3, 2, 1, True),
+    (1, 1, 4, 4, 1, 3, 3, 2, 1, 2, False),
+]
+
+
+def make_case(case, dtype=np.float64, seed=0):
+    n, c, h, w, o, kh, kw, stride, padding, dilation, with_bias = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    weight = rng.standard_normal((o, c, kh, kw)).astype(dtype)
+    bias = rng.standard_normal(o).astype(dtype) if with_bias else None
+    return x, weight, bias, dict(stride=stride, padding=padding, dilation=dilation)
+
+
+def torch_conv(x, weight, bias, kw):
+    b = None if bias is None else torch.from_numpy(bias)
+    return F.conv2d(torch.from_numpy(x), torch.from_numpy(weight), b, **kw).numpy()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_conv2d_matches_torch(case):
+    x, weight, bias, kw = make_case(case)
+    out = conv2d(x, weight, bias, **kw)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, torch_conv(x, weight, bias, kw), **EXACT)
+
+
+@pytest.mark.parametrize("case", CASES[:6])
+def test_conv2d_float32_stays_float32(case):
+    x, weight, bias, kw = make_case(case, np.float32)
+    out = conv2d(x, weight, bias, **kw)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, torch_conv(x, weight, bias, kw), **FLOAT32)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] * c[1] * c[2] * c[3] * c[4] <= 1000])
+def test_conv2d_naive_matches_fast_and_torch(case):
+    x, weight, bias, kw = make_case(case, seed=1)
+    slow = conv2d_naive(x, weight, bias, **kw)
+    np.testing.assert_allclose(slow, conv2d(x, weight, bias, **kw), **EXACT)
+    np.testing.assert_allclose(slow, torch_conv(x, weight, bias, kw), **EXACT)
+
+
+def test_conv2d_many_images_use_several_blocks(monkeypatch):
+    import companion.convolution as conv
+
+    monkeypatch.setattr(conv, "_BLOCK_ELEMENTS", 500)  # forces blocks of one or two images
+    x, weight, bias, kw = make_case((5, 2, 9, 9, 3, 3, 3, 1, 1, 1, True))
+    np.testing.assert_allclose(conv.conv2d(x, weight, bias, **kw), torch_conv(x, weight, bias, kw), **EXACT)
+
+
+def test_conv2d_integer_input_becomes_float64():
+    x = np.arange(16).reshape(1, 1, 4, 4)
+    w = np.ones((1, 1, 2, 2), dtype=np.int64)
+    out = conv2d(x, w)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out[0, 0], [[10, 14, 18], [26, 30, 34], [42, 46, 50]])
+
+
+def test_conv2d_accepts_lists_and_tensors():
+    x, weight, bias, kw = make_case(CASES[1])
+    out = conv2d(torch.from_numpy(x), weight.tolist(), torch.from_numpy(bias), **kw)
+    np.testing.assert_allclose(out, torch_conv(x, weight, bias, kw), **EXACT)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_im2col_matches_unfold(case):
+    x, weight, _, kw = make_case(case)
+    kernel = weight.shape[2:]
+    cols = im2col(x, kernel, **kw)
+    expected = F.unfold(torch.from_numpy(x), kernel, **kw).numpy()
+    assert cols.shape == expected.shape
+    np.testing.assert_array_equal(cols, expected)
+    # the matrix-product view of a convolution
+    n, o = x.shape[0], weight.shape[0]
+    y = weight.reshape(o, -1) @ cols
+    np.testing.assert_allclose(y.reshape(torch_conv(x, weight, None, kw).shape), torch_conv(x, weight, None, kw), **EXACT)
+
+
+def test_pad2d():
+    x = np.arange(6.0).reshape(2, 3)
+    out = pad2d(x, (1, 2), value=-1.0)
+    assert out.shape == (4, 7)
+    np.testing.assert_array_equal(out[1:3, 2:5], x)
+    assert (out[0] == -1).all() and (out[:, :2] == -1).all()
+    np.testing.assert_array_equal(pad2d(np.ones((2, 1, 2, 2)), 0), np.ones((2, 1, 2, 2)))
+
+
+# --------------------------------------------------------------------------- scipy twins
+
+SIGNAL_SHAPES = [((5, 5), (3, 3)), ((6, 8), (2, 3)), ((7, 4), (4, 2)), ((3, 3), (1, 1)), ((9, 6), (3, 6))]
+BIG_KERNEL = [((3, 4), (5, 6)), ((4, 4), (2, 5)), ((2, 6), (3, 3))]
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shapes", SIGNAL_SHAPES)
+def test_correlate2d_and_convolve2d_match_scipy(shapes, mode):
+    rng = np.random.default_rng(2)
+    image, kernel = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    np.testing.assert_allclose(correlate2d(image, kernel, mode), signal.correlate2d(image, kernel, mode), **EXACT)
+    np.testing.assert_allclose(convolve2d(image, kernel, mode), signal.convolve2d(image, kernel, mode), **EXACT)
+
+
+@pytest.mark.parametrize("mode", ["full", "same"])
+@pytest.mark.parametrize("shapes", BIG_KERNEL)
+def test_kernel_larger_than_image_matches_scipy(shapes, mode):
+    rng = np.random.default_rng(3)
+    image, kernel = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    np.testing.assert_allclose(correlate2d(image, kernel, mode), signal.correlate2d(image, kernel, mode), **EXACT)
+    np.testing.assert_allclose(convolve2d(image, kernel, mode), signal.convolve2d(image, kernel, mode), **EXACT)
+
+
+@pytest.mark.parametrize("shapes", BIG_KERNEL)
+def test_valid_mode_with_larger_kernel_raises(shapes):
+    with pytest.raises(ValueError, match="mode='valid'.*kernel"):
+        correlate2d(np.ones(shapes[0]), np.ones(shapes[1]), "valid")
+    with pytest.raises(ValueError, match="mode='valid'.*kernel"):
+        convolve2d(np.ones(shapes[0]), np.ones(shapes[1]), "valid")
+
+
+def test_default_modes():
+    """convolve2d defaults to "full" like SciPy; correlate2d to "valid" (the course's API,
+    the CNN habit), where SciPy's correlate2d defaults to "full"."""
+    image, kernel = np.arange(20).reshape(4, 5), np.array([[1, 2], [0, -1]])
+    np.testing.assert_array_equal(correlate2d(image, kernel), signal.correlate2d(image, kernel, "valid"))
+    np.testing.assert_array_equal(convolve2d(image, kernel), signal.convolve2d(image, kernel))
+
+
+def test_convolve2d_is_the_flipped_formula():
+    rng = np.random.default_rng(4)
+    image, kernel = rng.standard_normal((4, 5)), rng.standard_normal((2, 3))
+    out = np.zeros((5, 7))
+    for i in range(5):
+        for j in range(7):
+            for m in range(4):
+                for n in range(5):
+                    if 0 <= i - m < 2 and 0 <= j - n < 3:
+                        out[i, j] += image[m, n] * kernel[i - m, j - n]
+    np.testing.assert_allclose(convolve2d(image, kernel), out, **EXACT)
+
+
+# --------------------------------------------------------------------------- properties
+
+small = st.integers(min_value=1, max_value=4)
+finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3)
+)
+def test_conv_output_size_equals_torch(n, k, s, p, d):
+    if d * (k - 1) + 1 > n + 2 * p:
+        with pytest.raises(ValueError, match="kernel_size"):
+            conv_output_size(n, k, s, p, d)
+        return
+    out = F.conv2d(torch.zeros(1, 1, n, 1), torch.zeros(1, 1, k, 1), stride=(s, 1), padding=(p, 0), dilation=(d, 1))
+    assert conv_output_size(n, k, s, p, d) == out.shape[2]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    a=finite,
+    b=finite,
+    stride=small,
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 2),
+)
+def test_conv2d_is_linear(seed, a, b, stride, padding, dilation):
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.standard_normal((2, 2, 2, 9, 8))
+    w1, w2 = rng.standard_normal((2, 3, 2, 3, 2))
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    # in the input ...
+    np.testing.assert_allclose(
+        conv2d(a * x1 + b * x2, w1, **kw), a * conv2d(x1, w1, **kw) + b * conv2d(x2, w1, **kw), rtol=1e-9, atol=1e-9
+    )
+    # ... and in the kernel
+    np.testing.assert_allclose(
+        conv2d(x1, a * w1 + b * w2, **kw), a * conv2d(x1, w1, **kw) + b * conv2d(x1, w2, **kw), rtol=1e-9, atol=1e-9
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), dy=st.integers(-3, 3), dx=st.integers(-3, 3), kh=small, kw=small)
+def test_conv2d_is_shift_equivariant(seed, dy, dx, kh, kw):
+    """Shifting the input shifts the output: conv(shift(x)) == shift(conv(x)) (stride 1)."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((1, 2, 14, 15))
+    x[:, :, 3:-3, 3:-3] = rng.standard_normal((1, 2, 8, 9))  # zero margin of 3 >= |shift|
+    weight = rng.standard_normal((2, 2, kh, kw))
+    full = dict(padding=(kh - 1, kw - 1))  # every overlap, so nothing falls off the edge
+    shifted = np.roll(x, (dy, dx), axis=(2, 3))
+    np.testing.assert_allclose(
+        conv2d(shifted, weight, **full), np.roll(conv2d(x, weight, **full), (dy, dx), axis=(2, 3)), **EXACT
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    image=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    mode=st.sampled_from(["full", "valid"]),
+)
+def test_convolve2d_is_correlate2d_with_flipped_kernel(seed, image, kernel, mode):
+    if mode == "valid" and (kernel[0] > image[0] or kernel[1] > image[1]):
+        return
+    rng = np.random.default_rng(seed)
+    x, k = rng.standard_normal(image), rng.standard_normal(kernel)
+    np.testing.assert_allclose(convolve2d(x, k, mode), correlate2d(x, k[::-1, ::-1], mode), **EXACT)
+
+
+# --------------------------------------------------------------------------- bad input
+
+X = np.ones((2, 3, 6, 6))
+W = np.ones((4, 3, 3, 3))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(x=np.ones((3, 6, 6))), ValueError, r"x must be 4-D, got a 3-D"),
+        (dict(weight=np.ones((4, 3, 3))), ValueError, r"weight must be 4-D"),
+        (dict(weight=np.ones((4, 2, 3, 3))), ValueError, r"weight has C_in=2 .* but x has 3 channels"),
+        (dict(bias=np.ones(3)), ValueError, r"bias must have shape \(C_out,\) = \(4,\).*got \(3,\)"),
+        (dict(bias=np.ones((4, 1))), ValueError, r"bias must be 1-D"),
+        (dict(weight=np.ones((4, 3, 7, 3))), ValueError, r"kernel_size=7 .*padding=0"),
+        (dict(weight=np.ones((4, 3, 3, 3)), dilation=3), ValueError, r"kernel_size=3 with dilation=3 spans 7"),
+        (dict(stride=0), ValueError, r"stride must be at least 1, got 0"),
+        (dict(stride=-2), ValueError, r"stride must be at least 1"),
+        (dict(stride=(1, 0)), ValueError, r"stride must be at least 1"),
+        (dict(stride=(1, 2, 3)), ValueError, r"stride must be an int or a pair"),
+        (dict(stride=1.5), TypeError, r"stride must be an int or a pair of ints, got float"),
+        (dict(dilation=0), ValueError, r"dilation must be at least 1, got 0"),
+        (dict(padding=-1), ValueError, r"padding must be at least 0, got -1"),
+        (dict(padding="same"), TypeError, r"padding must be an int or a pair"),
+        (dict(x=np.ones((0, 3, 6, 6))), ValueError, r"x must not be empty"),
+        (dict(weight=np.ones((0, 3, 3, 3))), ValueError, r"weight must not be empty"),
+        (dict(x="image"), TypeError, r"x must be an array of numbers, got a str"),
+        (dict(weight=None), TypeError, r"weight must be an array of numbers, got None"),
+        (dict(x=np.full((2, 3, 6, 6), "a")), TypeError, r"x must hold numbers"),
+    ],
+)
+@pytest.mark.parametrize("fn", [conv2d, conv2d_naive])
+def test_conv2d_bad_input(fn, kwargs, error, pattern):
+    args = dict(x=X, weight=W, bias=None, stride=1, padding=0, dilation=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=pattern):
+        fn(**args)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((0, 3), ValueError, r"n must be at least 1, got 0"),
+        ((5, 0), ValueError, r"kernel_size must be at least 1, got 0"),
+        ((5, 3, 0), ValueError, r"stride must be at least 1, got 0"),
+        ((5, 3, 1, -1), ValueError, r"padding must be at least 0, got -1"),
+        ((5, 3, 1, 0, 0), ValueError, r"dilation must be at least 1, got 0"),
+        ((5, 6), ValueError, r"kernel_size=6 with dilation=1 spans 6 .* n=5 .*padding=0"),
+        ((5.0, 3), TypeError, r"n must be an int, got float"),
+        (("5", 3), TypeError, r"n must be an int, got str"),
+    ],
+)
+def test_conv_output_size_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        conv_output_size(*args)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones((1, 6, 6)), 3), ValueError, r"x must be 4-D"),
+        ((X, 0), ValueError, r"kernel_size must be at least 1"),
+        ((X, 7), ValueError, r"kernel_size=7"),
+        ((X, 3, 0), ValueError, r"stride must be at least 1"),
+        ((X, 3, 1, -1), ValueError, r"padding must be at least 0"),
+        ((X, 3, 1, 0, 0), ValueError, r"dilation must be at least 1"),
+    ],
+)
+def test_im2col_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        im2col(*args)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones(4), 1), ValueError, r"x must be at least 2-D"),
+        ((np.ones((3, 3)), -1), ValueError, r"padding must be at least 0"),
+        (("abc", 1), TypeError, r"x must be an array of numbers"),
+    ],
+)
+def test_pad2d_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        pad2d(*args)
+
+
+@pytest.mark.parametrize("fn", [correlate2d, convolve2d])
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones((2, 3, 3)), np.ones((2, 2))), ValueError, r"image must be 2-D, got a 3-D"),
+        ((np.ones((3, 3)), np.ones(2)), ValueError, r"kernel must be 2-D, got a 1-D"),
+        ((np.ones((0, 3)), np.ones((1, 1))), ValueError, r"image must not be empty"),
+        ((np.ones((3, 3)), np.ones((0, 1))), ValueError, r"kernel must not be empty"),
+        (("abc", np.ones((1, 1))), TypeError, r"image must be an array of numbers"),
+        ((np.ones((3, 3)), np.ones((2, 2)), "circular"), ValueError, r"mode must be one of .*'circular'"),
+        ((np.ones((3, 3)), np.ones((2, 2)), 1), TypeError, r"mode must be one of .*int"),
+    ],
+)
+def test_correlate_convolve_bad_input(fn, args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        fn(*args)
