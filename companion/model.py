@@ -1,3 +1,339 @@
-"""Placeholder: filled in by the companion issue."""
+"""The whole network of chapter 8, in NumPy, and the doors to its PyTorch twins.
 
-__all__: list[str] = []
+The network is the one-line formula of the source material,
+
+.. math::
+
+    Y = \\operatorname{softmax}\\big(\\mathrm{Dense}(\\mathrm{Flatten}(\\mathrm{Pool}(\\mathrm{ReLU}(I * K + b))))\\big),
+
+built from the companion's own functions, with a backward pass made of the companion's
+backward functions and trained with plain gradient descent. PyTorch is not imported
+here: :func:`torch_twin` and :func:`keras_style_cnn` import
+:mod:`companion.torch_models` only when they are called.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_array, as_float, check_int
+from .backprop import (
+    conv2d_backward,
+    cross_entropy_backward,
+    linear_backward,
+    max_pool2d_backward,
+    relu_backward,
+    sgd_step,
+)
+from .convolution import conv2d, conv_output_size
+from .layers import cross_entropy, flatten, linear
+from .pooling import max_pool2d
+
+__all__ = [
+    "TinyCNN",
+    "minibatches",
+    "train_numpy",
+    "images_to_batch",
+    "torch_twin",
+    "keras_style_cnn",
+    "train_torch",
+]
+
+
+def images_to_batch(images):
+    """Turn ``uint8`` images ``(N, H, W)`` into a float batch ``(N, 1, H, W)`` in ``[0, 1]``.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, H, W), values 0..255
+
+    Returns
+    -------
+    ndarray, shape (N, 1, H, W), float64
+
+    Examples
+    --------
+    >>> images_to_batch(np.full((2, 3, 3), 255, dtype=np.uint8)).shape
+    (2, 1, 3, 3)
+    """
+    arr = as_array(images, "images", ndim=3)
+    if arr.min() < 0 or arr.max() > 255:
+        raise ValueError(f"images must hold values in 0..255, got range [{arr.min()}, {arr.max()}]")
+    return (arr.astype(np.float64) / 255.0)[:, None, :, :]
+
+
+class TinyCNN:
+    """The network ``softmax(Dense(Flatten(MaxPool(ReLU(conv2d(I, K) + b)))))``, in NumPy.
+
+    Parameters
+    ----------
+    n_filters : int, default 8
+        Number of convolution kernels ``F``.
+    kernel_size : int, default 3
+        Side ``k`` of the square kernels.
+    pool_size : int, default 2
+        Side (and stride) of the max-pooling windows.
+    n_classes : int, default 10
+        Number of outputs ``K`` of the dense layer.
+    image_size : int, default 28
+        Side of the square input images.
+    seed : int, default 0
+        Seed of the weight initialisation.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        ``"K"`` ``(F, 1, k, k)``, ``"b"`` ``(F,)``, ``"W"`` ``(K, F * P * P)``, ``"c"`` ``(K,)``
+        where ``P`` is the side of a pooled feature map.
+
+    Notes
+    -----
+    Weights are drawn with He scaling, ``N(0, 2 / fan_in)``, biases start at zero.
+
+    Examples
+    --------
+    >>> net = TinyCNN(n_filters=2, image_size=8, n_classes=3)
+    >>> logits, _ = net.forward(np.zeros((4, 1, 8, 8)))
+    >>> logits.shape
+    (4, 3)
+    """
+
+    def __init__(self, n_filters=8, kernel_size=3, pool_size=2, n_classes=10, image_size=28, seed=0):
+        self.n_filters = check_int(n_filters, "n_filters", minimum=1)
+        self.kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+        self.pool_size = check_int(pool_size, "pool_size", minimum=1)
+        self.n_classes = check_int(n_classes, "n_classes", minimum=2)
+        self.image_size = check_int(image_size, "image_size", minimum=1)
+        seed = check_int(seed, "seed", minimum=0)
+        conv_side = conv_output_size(self.image_size, self.kernel_size)
+        self.pooled_side = conv_output_size(conv_side, self.pool_size, stride=self.pool_size)
+        n_features = self.n_filters * self.pooled_side**2
+        rng = np.random.default_rng(seed)
+        k = self.kernel_size
+        self.params = {
+            "K": rng.normal(0.0, np.sqrt(2.0 / (k * k)), size=(self.n_filters, 1, k, k)),
+            "b": np.zeros(self.n_filters),
+            "W": rng.normal(0.0, np.sqrt(2.0 / n_features), size=(self.n_classes, n_features)),
+            "c": np.zeros(self.n_classes),
+        }
+
+    def _check_input(self, x):
+        x = as_float(x, "x", ndim=4)
+        want = (1, self.image_size, self.image_size)
+        if x.shape[1:] != want:
+            raise ValueError(f"x must have shape (N, {want[0]}, {want[1]}, {want[2]}), got {x.shape}")
+        return x
+
+    def forward(self, x):
+        """Compute the logits ``Z`` (before the softmax) and keep what backward needs.
+
+        Parameters
+        ----------
+        x : ndarray, shape (N, 1, H, W)
+
+        Returns
+        -------
+        logits : ndarray, shape (N, n_classes)
+        cache : dict
+            The intermediate arrays, for :meth:`backward`.
+        """
+        x = self._check_input(x)
+        p = self.params
+        conv = conv2d(x, p["K"], p["b"])  # (N, F, H-k+1, W-k+1)
+        act = np.maximum(conv, 0.0)  # ReLU
+        pooled = max_pool2d(act, self.pool_size)  # (N, F, P, P)
+        flat = flatten(pooled)  # (N, F*P*P)
+        logits = linear(flat, p["W"], p["c"])  # (N, K)
+        cache = {"x": x, "conv": conv, "act": act, "pooled": pooled, "flat": flat}
+        return logits, cache
+
+    def backward(self, cache, grad_logits):
+        """Push ``dL/dZ`` back through every layer, returning the gradient of every parameter.
+
+        Parameters
+        ----------
+        cache : dict
+            From :meth:`forward`.
+        grad_logits : ndarray, shape (N, n_classes)
+
+        Returns
+        -------
+        dict of str to ndarray
+            Gradients with the keys and shapes of :attr:`params`.
+        """
+        p = self.params
+        grad_flat, grad_W, grad_c = linear_backward(grad_logits, cache["flat"], p["W"])
+        grad_pooled = grad_flat.reshape(cache["pooled"].shape)
+        grad_act = max_pool2d_backward(grad_pooled, cache["act"], self.pool_size)
+        grad_conv = relu_backward(grad_act, cache["conv"])
+        _, grad_K, grad_b = conv2d_backward(grad_conv, cache["x"], p["K"])
+        return {"K": grad_K, "b": grad_b, "W": grad_W, "c": grad_c}
+
+    def loss_and_grads(self, x, targets):
+        """Mean cross-entropy of the batch and the gradient of every parameter.
+
+        Returns
+        -------
+        loss : float
+        grads : dict of str to ndarray
+        """
+        logits, cache = self.forward(x)
+        loss = cross_entropy(logits, targets)
+        grads = self.backward(cache, cross_entropy_backward(logits, targets))
+        return loss, grads
+
+    def step(self, grads, lr):
+        """One gradient-descent update ``theta <- theta - lr * dL/dtheta`` of every parameter."""
+        for name in self.params:
+            self.params[name] = sgd_step(self.params[name], grads[name], lr)
+
+    def predict(self, x, batch_size=500):
+        """The predicted class of every image: ``argmax`` of the logits, shape ``(N,)``."""
+        x = self._check_input(x)
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+        out = [np.argmax(self.forward(x[i : i + batch_size])[0], axis=1) for i in range(0, len(x), batch_size)]
+        return np.concatenate(out)
+
+    def evaluate(self, x, targets, batch_size=500):
+        """Mean cross-entropy and accuracy over a data set, as two floats."""
+        x = self._check_input(x)
+        t = as_array(targets, "targets", ndim=1, dtype_kind="iu")
+        losses, correct = 0.0, 0
+        for i in range(0, len(x), batch_size):
+            logits, _ = self.forward(x[i : i + batch_size])
+            losses += cross_entropy(logits, t[i : i + batch_size]) * len(logits)
+            correct += int(np.sum(np.argmax(logits, axis=1) == t[i : i + batch_size]))
+        return losses / len(x), correct / len(x)
+
+
+def minibatches(n, batch_size, seed, epoch):
+    """The index arrays of one epoch's mini-batches, shuffled deterministically.
+
+    The same ``(n, batch_size, seed, epoch)`` always gives the same batches, so the NumPy
+    network and its PyTorch twin can be trained on exactly the same sequence.
+
+    Returns
+    -------
+    list of ndarray of int64
+
+    Examples
+    --------
+    >>> [b.tolist() for b in minibatches(5, 2, seed=0, epoch=0)]
+    [[2, 4], [3, 0], [1]]
+    """
+    n = check_int(n, "n", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    epoch = check_int(epoch, "epoch", minimum=0)
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch_size=32, seed=0, verbose=True):
+    """Train :class:`TinyCNN` with plain mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : TinyCNN
+    x_train, x_test : ndarray, shape (N, 1, H, W)
+    y_train, y_test : ndarray of int, shape (N,)
+    epochs : int, default 3
+    lr : float, default 0.1
+    batch_size : int, default 32
+    seed : int, default 0
+        Seed of the batch order (see :func:`minibatches`).
+    verbose : bool, default True
+        Print one line of loss and accuracy per epoch.
+
+    Returns
+    -------
+    dict
+        ``"step_loss"``: the loss of every mini-batch (list of float); ``"train_loss"``,
+        ``"train_acc"``, ``"test_loss"``, ``"test_acc"``: one float per epoch.
+    """
+    if not isinstance(model, TinyCNN):
+        raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    x_train = model._check_input(x_train)
+    x_test = model._check_input(x_test)
+    y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
+    y_test = as_array(y_test, "y_test", ndim=1, dtype_kind="iu")
+    if len(y_train) != len(x_train) or len(y_test) != len(x_test):
+        raise ValueError(
+            f"labels must match images: x_train {len(x_train)} vs y_train {len(y_train)}, "
+            f"x_test {len(x_test)} vs y_test {len(y_test)}"
+        )
+    history = {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    for epoch in range(epochs):
+        for idx in minibatches(len(x_train), batch_size, seed, epoch):
+            loss, grads = model.loss_and_grads(x_train[idx], y_train[idx])
+            model.step(grads, lr)
+            history["step_loss"].append(loss)
+        for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+            loss, acc = model.evaluate(x, y)
+            history[f"{split}_loss"].append(loss)
+            history[f"{split}_acc"].append(acc)
+        if verbose:
+            print(
+                f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
+                f"train accuracy {history['train_acc'][-1]:.2%}, "
+                f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
+            )
+    return history
+
+
+def torch_twin(model):
+    """The PyTorch twin of a :class:`TinyCNN`, started from the same weights (float64).
+
+    Returns
+    -------
+    companion.torch_models.TinyCNNTorch
+    """
+    if not isinstance(model, TinyCNN):
+        raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
+    from . import torch_models
+
+    return torch_models.TinyCNNTorch.from_numpy(model)
+
+
+def keras_style_cnn(n_outputs=1, seed=0):
+    """The small model of the source material, in PyTorch (imported on first use).
+
+    ``Conv2d(1, 32, 3) -> ReLU -> MaxPool(2) -> Conv2d(32, 64, 3) -> ReLU -> MaxPool(2) ->
+    Flatten -> Linear(1600, 128) -> ReLU -> Linear(128, n_outputs)``, followed by a
+    ``Sigmoid`` when ``n_outputs == 1`` (a yes/no answer, as in the source) and by nothing
+    otherwise (the logits go to ``cross_entropy``, which applies the softmax itself).
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    n_outputs = check_int(n_outputs, "n_outputs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    from . import torch_models
+
+    return torch_models.keras_style_cnn(n_outputs, seed)
+
+
+def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
+                optimizer="adam", verbose=True):
+    """Train a PyTorch classifier (logits out) with cross-entropy on the batches of :func:`minibatches`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(N, 1, H, W)`` to logits ``(N, K)``.
+    optimizer : {"adam", "sgd"}, default "adam"
+    Other parameters as :func:`train_numpy`.
+
+    Returns
+    -------
+    dict
+        The same keys as :func:`train_numpy`.
+    """
+    from . import torch_models
+
+    return torch_models.train(model, x_train, y_train, x_test, y_test, epochs=epochs, lr=lr,
+                              batch_size=batch_size, seed=seed, optimizer=optimizer, verbose=verbose)

@@ -1,0 +1,127 @@
+"""PyTorch twins of the book's models. Imported only on first use (it imports torch).
+
+Reach these through :func:`companion.torch_twin`, :func:`companion.keras_style_cnn` and
+:func:`companion.train_torch`; ``import companion`` does not import this module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._validation import as_array, check_int
+from .model import TinyCNN, minibatches
+
+
+class TinyCNNTorch(nn.Module):
+    """``Conv2d(1, F, k) -> ReLU -> MaxPool2d(p) -> Flatten -> Linear``: logits out.
+
+    The twin of :class:`companion.TinyCNN`; :meth:`from_numpy` copies its weights.
+    """
+
+    def __init__(self, n_filters, kernel_size, pool_size, n_classes, n_features):
+        super().__init__()
+        self.conv = nn.Conv2d(1, n_filters, kernel_size)
+        self.pool = nn.MaxPool2d(pool_size)
+        self.fc = nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(F.relu(self.conv(x))), 1))
+
+    @classmethod
+    def from_numpy(cls, model):
+        """A float64 twin holding copies of ``model.params`` (K, b, W, c)."""
+        if not isinstance(model, TinyCNN):
+            raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
+        p = model.params
+        twin = cls(model.n_filters, model.kernel_size, model.pool_size, model.n_classes, p["W"].shape[1])
+        twin = twin.double()
+        with torch.no_grad():
+            twin.conv.weight.copy_(torch.from_numpy(p["K"]))
+            twin.conv.bias.copy_(torch.from_numpy(p["b"]))
+            twin.fc.weight.copy_(torch.from_numpy(p["W"]))
+            twin.fc.bias.copy_(torch.from_numpy(p["c"]))
+        return twin
+
+
+def keras_style_cnn(n_outputs=1, seed=0):
+    """The source material's Keras model in PyTorch (see :func:`companion.keras_style_cnn`)."""
+    torch.manual_seed(seed)
+    layers = [
+        nn.Conv2d(1, 32, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 5 * 5, 128),
+        nn.ReLU(),
+        nn.Linear(128, n_outputs),
+    ]
+    if n_outputs == 1:
+        layers.append(nn.Sigmoid())
+    return nn.Sequential(*layers)
+
+
+def _dtype_of(model):
+    return next(model.parameters()).dtype
+
+
+@torch.no_grad()
+def evaluate(model, x, targets, batch_size=500):
+    """Mean cross-entropy and accuracy of a logits model over a data set, as two floats."""
+    model.eval()
+    dtype = _dtype_of(model)
+    total, correct = 0.0, 0
+    for i in range(0, len(x), batch_size):
+        xb = torch.as_tensor(x[i : i + batch_size], dtype=dtype)
+        yb = torch.as_tensor(targets[i : i + batch_size], dtype=torch.int64)
+        logits = model(xb)
+        total += float(F.cross_entropy(logits, yb, reduction="sum"))
+        correct += int((logits.argmax(1) == yb).sum())
+    return total / len(x), correct / len(x)
+
+
+def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
+          optimizer="adam", verbose=True):
+    """See :func:`companion.train_torch`."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    x_train = as_array(x_train, "x_train", ndim=4)
+    x_test = as_array(x_test, "x_test", ndim=4)
+    y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
+    y_test = as_array(y_test, "y_test", ndim=1, dtype_kind="iu")
+    if optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+    else:
+        raise ValueError(f'optimizer must be "adam" or "sgd", got {optimizer!r}')
+    dtype = _dtype_of(model)
+    xt = torch.as_tensor(np.ascontiguousarray(x_train), dtype=dtype)
+    yt = torch.as_tensor(y_train, dtype=torch.int64)
+    history = {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    for epoch in range(epochs):
+        model.train()
+        for idx in minibatches(len(xt), batch_size, seed, epoch):
+            idx = torch.from_numpy(idx)
+            loss = F.cross_entropy(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            history["step_loss"].append(loss.item())
+        for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+            loss, acc = evaluate(model, x, y)
+            history[f"{split}_loss"].append(loss)
+            history[f"{split}_acc"].append(acc)
+        if verbose:
+            print(
+                f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
+                f"train accuracy {history['train_acc'][-1]:.2%}, "
+                f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
+            )
+    return history
