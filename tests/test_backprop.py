@@ -1,0 +1,386 @@
+"""companion.backprop against torch.autograd and against numerical_gradient."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from companion.backprop import (
+    avg_pool2d_backward,
+    col2im,
+    conv2d_backward,
+    conv2d_backward_naive,
+    cross_entropy_backward,
+    linear_backward,
+    max_pool2d_backward,
+    numerical_gradient,
+    relu_backward,
+    sgd_step,
+)
+from companion.convolution import conv2d, im2col
+from companion.pooling import avg_pool2d, max_pool2d
+
+EXACT = dict(rtol=1e-10, atol=1e-12)
+NUMERIC = dict(rtol=1e-6, atol=1e-8)
+
+# (N, C_in, H, W, C_out, kH, kW, stride, padding, dilation)
+CONV_CASES = [
+    (1, 1, 5, 5, 1, 3, 3, 1, 0, 1),
+    (2, 3, 7, 6, 4, 3, 2, 1, 1, 1),
+    (2, 2, 9, 8, 3, 3, 3, 2, 0, 1),  # stride > 1
+    (1, 2, 8, 9, 2, 2, 3, 3, 2, 1),  # stride 3 with padding: rows the windows skip
+    (2, 2, 10, 9, 3, 3, 2, 1, 1, 2),  # dilation > 1
+    (2, 3, 11, 10, 2, 3, 3, 2, 2, 2),  # all three at once
+    (1, 2, 9, 11, 3, 2, 4, (2, 3), (1, 2), (2, 1)),  # pairs
+    (3, 1, 6, 6, 2, 6, 6, 1, 0, 1),  # kernel as large as the input
+]
+
+
+def make_conv(case, seed=0):
+    n, c, h, w, o, kh, kw, stride, padding, dilation = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w))
+    weight = rng.standard_normal((o, c, kh, kw))
+    bias = rng.standard_normal(o)
+    kw_ = dict(stride=stride, padding=padding, dilation=dilation)
+    grad_out = rng.standard_normal(conv2d(x, weight, **kw_).shape)
+    return grad_out, x, weight, bias, kw_
+
+
+def torch_grads(fn, grad_out, *arrays):
+    tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
+    fn(*tensors).backward(torch.from_numpy(np.asarray(grad_out, dtype=np.float64)))
+    return [t.grad.numpy() for t in tensors]
+
+
+# --------------------------------------------------------------------------- conv2d
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_backward_matches_autograd(case):
+    grad_out, x, weight, bias, kw = make_conv(case)
+    gx, gw, gb = conv2d_backward(grad_out, x, weight, **kw)
+    tx, tw, tb = torch_grads(lambda a, b, c: F.conv2d(a, b, c, **kw), grad_out, x, weight, bias)
+    np.testing.assert_allclose(gx, tx, **EXACT)
+    np.testing.assert_allclose(gw, tw, **EXACT)
+    np.testing.assert_allclose(gb, tb, **EXACT)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_backward_matches_naive(case):
+    grad_out, x, weight, _, kw = make_conv(case, seed=1)
+    for fast, slow in zip(conv2d_backward(grad_out, x, weight, **kw), conv2d_backward_naive(grad_out, x, weight, **kw)):
+        assert fast.shape == slow.shape
+        np.testing.assert_allclose(fast, slow, **EXACT)
+
+
+@pytest.mark.parametrize("case", [CONV_CASES[i] for i in (1, 3, 4, 5, 6)])
+def test_conv2d_backward_matches_numerical_gradient(case):
+    grad_out, x, weight, bias, kw = make_conv(case, seed=2)
+    gx, gw, gb = conv2d_backward(grad_out, x, weight, **kw)
+
+    def loss(x_, w_, b_):  # L = sum(G * Y), so dL/dY = G
+        return float((conv2d(x_, w_, b_, **kw) * grad_out).sum())
+
+    np.testing.assert_allclose(gx, numerical_gradient(lambda v: loss(v, weight, bias), x), **NUMERIC)
+    np.testing.assert_allclose(gw, numerical_gradient(lambda v: loss(x, v, bias), weight), **NUMERIC)
+    np.testing.assert_allclose(gb, numerical_gradient(lambda v: loss(x, weight, v), bias), **NUMERIC)
+
+
+def test_conv2d_backward_several_blocks(monkeypatch):
+    import companion.backprop as bp
+
+    monkeypatch.setattr(bp, "_BLOCK_ELEMENTS", 300)
+    grad_out, x, weight, bias, kw = make_conv((5, 2, 8, 7, 3, 3, 3, 2, 1, 2))
+    for fast, slow in zip(bp.conv2d_backward(grad_out, x, weight, **kw), conv2d_backward_naive(grad_out, x, weight, **kw)):
+        np.testing.assert_allclose(fast, slow, **EXACT)
+
+
+def test_conv2d_backward_float32():
+    grad_out, x, weight, bias, kw = make_conv(CONV_CASES[5])
+    f32 = [a.astype(np.float32) for a in (grad_out, x, weight)]
+    grads = conv2d_backward(*f32, **kw)
+    assert all(g.dtype == np.float32 for g in grads)
+    for g, ref in zip(grads, conv2d_backward(grad_out, x, weight, **kw)):
+        np.testing.assert_allclose(g, ref, rtol=1e-4, atol=1e-4)
+
+
+# --------------------------------------------------------------------------- col2im
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_col2im_matches_fold_and_is_the_adjoint_of_im2col(case):
+    _, x, weight, _, kw = make_conv(case)
+    kernel = weight.shape[2:]
+    cols = np.random.default_rng(3).standard_normal(im2col(x, kernel, **kw).shape)
+    folded = col2im(cols, x.shape, kernel, **kw)
+    expected = F.fold(torch.from_numpy(cols), x.shape[2:], kernel, **kw).numpy()
+    np.testing.assert_allclose(folded, expected, **EXACT)
+    # <im2col(x), cols> == <x, col2im(cols)>
+    np.testing.assert_allclose((im2col(x, kernel, **kw) * cols).sum(), (x * folded).sum(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones((1, 4)), (1, 1, 3, 3), 2), ValueError, r"cols must be 3-D"),
+        ((np.ones((1, 4, 4)), (1, 3, 3), 2), ValueError, r"x_shape must be a tuple \(N, C, H, W\)"),
+        ((np.ones((1, 4, 4)), (1, 1, 0, 3), 2), ValueError, r"x_shape must be at least 1"),
+        ((np.ones((1, 4, 5)), (1, 1, 3, 3), 2), ValueError, r"cols must have shape .*\(1, 4, 4\).*got \(1, 4, 5\)"),
+        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 0), ValueError, r"kernel_size must be at least 1"),
+        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 4), ValueError, r"kernel_size=4"),
+    ],
+)
+def test_col2im_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        col2im(*args)
+
+
+# --------------------------------------------------------------------------- pooling
+
+# (shape, kernel_size, stride, padding)
+POOL_CASES = [
+    ((2, 3, 8, 8), 2, None, 0),
+    ((2, 2, 9, 7), 3, None, 0),
+    ((2, 2, 9, 9), 3, 2, 1),  # overlapping windows accumulate
+    ((1, 3, 10, 7), (3, 2), (1, 1), (1, 0)),
+    ((2, 1, 7, 11), (2, 4), (3, 2), (1, 2)),
+    ((3, 8, 6), 2, 1, 1),  # (C, H, W)
+    ((7, 6), 3, 2, 1),  # (H, W)
+]
+
+
+def torch_pool(fn, a, k, s, p):
+    """torch pools (C, H, W) and (N, C, H, W); a single (H, W) image gets a channel axis."""
+    if a.dim() == 2:
+        return fn(a[None], k, s, p)[0]
+    return fn(a, k, s, p)
+
+
+def make_pool(shape, k, s, p, fn, seed=0, ties=False):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, shape).astype(np.float64) if ties else rng.standard_normal(shape)
+    grad_out = rng.standard_normal(fn(x, k, s, p).shape)
+    return grad_out, x
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("shape, k, s, p", POOL_CASES)
+def test_max_pool2d_backward_matches_autograd(shape, k, s, p, ties):
+    """With many equal values (ties=True) the gradient must go to the first maximum."""
+    grad_out, x = make_pool(shape, k, s, p, max_pool2d, ties=ties)
+    (expected,) = torch_grads(lambda a: torch_pool(F.max_pool2d, a, k, s, p), grad_out, x)
+    np.testing.assert_allclose(max_pool2d_backward(grad_out, x, k, s, p), expected, **EXACT)
+
+
+def test_max_pool2d_backward_tie_goes_to_first_maximum():
+    x = np.array([[1.0, 5.0], [5.0, 5.0]])
+    np.testing.assert_array_equal(max_pool2d_backward([[7.0]], x, 2), [[0, 7], [0, 0]])
+
+
+@pytest.mark.parametrize("shape, k, s, p", POOL_CASES)
+def test_avg_pool2d_backward_matches_autograd(shape, k, s, p):
+    grad_out, x = make_pool(shape, k, s, p, avg_pool2d, seed=1)
+    (expected,) = torch_grads(lambda a: torch_pool(F.avg_pool2d, a, k, s, p), grad_out, x)
+    np.testing.assert_allclose(avg_pool2d_backward(grad_out, x, k, s, p), expected, **EXACT)
+
+
+@pytest.mark.parametrize("shape, k, s, p", [POOL_CASES[i] for i in (0, 2, 4, 6)])
+@pytest.mark.parametrize(
+    "forward, backward", [(max_pool2d, max_pool2d_backward), (avg_pool2d, avg_pool2d_backward)]
+)
+def test_pool_backward_matches_numerical_gradient(shape, k, s, p, forward, backward):
+    rng = np.random.default_rng(2)
+    # distinct values far apart (> 2 eps), so that no window's winner changes under the probe
+    x = rng.permutation(np.prod(shape)).reshape(shape) * 0.01
+    grad_out = rng.standard_normal(forward(x, k, s, p).shape)
+    numeric = numerical_gradient(lambda v: float((forward(v, k, s, p) * grad_out).sum()), x)
+    np.testing.assert_allclose(backward(grad_out, x, k, s, p), numeric, **NUMERIC)
+
+
+@pytest.mark.parametrize("backward", [max_pool2d_backward, avg_pool2d_backward])
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(grad_out=np.ones((2, 3, 3, 2))), ValueError, r"grad_out must have the shape of the .*\(2, 3, 3, 3\), got \(2, 3, 3, 2\)"),
+        (dict(grad_out=np.ones((3, 3, 3))), ValueError, r"grad_out must be 4-D, got a 3-D"),
+        (dict(grad_out="g"), TypeError, r"grad_out must be an array of numbers"),
+        (dict(x=np.ones(6)), ValueError, r"x must be 2-D or 3-D or 4-D"),
+        (dict(kernel_size=0), ValueError, r"kernel_size must be at least 1"),
+        (dict(stride=0), ValueError, r"stride must be at least 1"),
+        (dict(padding=2), ValueError, r"padding=2 must be at most kernel_size // 2 = 1"),
+    ],
+)
+def test_pool_backward_bad_input(backward, kwargs, error, pattern):
+    args = dict(grad_out=np.ones((2, 3, 3, 3)), x=np.ones((2, 3, 6, 6)), kernel_size=2, stride=None, padding=0)
+    args.update(kwargs)
+    with pytest.raises(error, match=pattern):
+        backward(**args)
+
+
+# --------------------------------------------------------------------------- dense parts
+
+
+def test_relu_backward_matches_autograd_and_is_zero_at_zero():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 4, 5))
+    x[0, 0, :3] = 0.0
+    grad_out = rng.standard_normal(x.shape)
+    (expected,) = torch_grads(torch.relu, grad_out, x)
+    out = relu_backward(grad_out, x)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(out[0, 0, :3], 0.0)
+
+
+@pytest.mark.parametrize("n, d_in, d_out", [(1, 3, 2), (5, 7, 4), (8, 16, 10)])
+def test_linear_backward_matches_autograd_and_numerical(n, d_in, d_out):
+    rng = np.random.default_rng(5)
+    x, weight, bias = rng.standard_normal((n, d_in)), rng.standard_normal((d_out, d_in)), rng.standard_normal(d_out)
+    grad_out = rng.standard_normal((n, d_out))
+    gx, gw, gb = linear_backward(grad_out, x, weight)
+    tx, tw, tb = torch_grads(F.linear, grad_out, x, weight, bias)
+    for ours, theirs in ((gx, tx), (gw, tw), (gb, tb)):
+        np.testing.assert_allclose(ours, theirs, **EXACT)
+    np.testing.assert_allclose(gw, numerical_gradient(lambda v: float(((x @ v.T) * grad_out).sum()), weight), **NUMERIC)
+
+
+@pytest.mark.parametrize("n, k", [(1, 2), (4, 3), (16, 10)])
+def test_cross_entropy_backward_matches_autograd_and_numerical(n, k):
+    rng = np.random.default_rng(6)
+    logits = rng.standard_normal((n, k)) * 3
+    targets = rng.integers(0, k, n)
+    grad = cross_entropy_backward(logits, targets)
+    (expected,) = torch_grads(lambda z: F.cross_entropy(z, torch.from_numpy(targets)), 1.0, logits)
+    np.testing.assert_allclose(grad, expected, **EXACT)
+    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-15)
+
+    def loss(z):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -log_p[np.arange(n), targets].mean()
+
+    np.testing.assert_allclose(grad, numerical_gradient(loss, logits), **NUMERIC)
+
+
+def test_cross_entropy_backward_is_stable_for_huge_logits():
+    grad = cross_entropy_backward([[1000.0, 0.0], [0.0, -1000.0]], [1, 1])
+    assert np.isfinite(grad).all()
+    np.testing.assert_allclose(grad, [[0.5, -0.5], [0.5, -0.5]])
+
+
+@pytest.mark.parametrize(
+    "fn, args, error, pattern",
+    [
+        (relu_backward, (np.ones(3), np.ones(4)), ValueError, r"grad_out must have the shape of x, \(4,\), got \(3,\)"),
+        (relu_backward, ("a", np.ones(3)), TypeError, r"grad_out must be an array of numbers"),
+        (relu_backward, (np.ones(0), np.ones(0)), ValueError, r"grad_out must not be empty"),
+        (linear_backward, (np.ones((2, 3)), np.ones(4), np.ones((3, 4))), ValueError, r"x must be 2-D, got a 1-D"),
+        (linear_backward, (np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 5))), ValueError, r"weight has in_features=5 .* but x has 4 features"),
+        (linear_backward, (np.ones((2, 2)), np.ones((2, 4)), np.ones((3, 4))), ValueError, r"grad_out must have the shape of the linear output, \(2, 3\)"),
+        (cross_entropy_backward, (np.ones(3), [0]), ValueError, r"logits must be 2-D"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, 1, 2]), ValueError, r"targets must have one entry per row of logits \(2\)"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, 3]), ValueError, r"targets must be class indices in \[0, 3\).*0 to 3"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, -1]), ValueError, r"targets must be class indices"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0.0, 1.0]), TypeError, r"targets must hold numbers, got an array of dtype float64"),
+        (cross_entropy_backward, (np.ones((0, 3)), []), ValueError, r"logits must not be empty"),
+    ],
+)
+def test_dense_backward_bad_input(fn, args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        fn(*args)
+
+
+# --------------------------------------------------------------------------- conv2d bad input
+
+X = np.ones((2, 3, 6, 6))
+W = np.ones((4, 3, 3, 3))
+G = np.ones((2, 4, 4, 4))
+
+
+@pytest.mark.parametrize("fn", [conv2d_backward, conv2d_backward_naive])
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(grad_out=np.ones((2, 4, 4, 3))), ValueError, r"grad_out must have the shape of the conv2d output, \(2, 4, 4, 4\), got \(2, 4, 4, 3\)"),
+        (dict(grad_out=np.ones((2, 4, 4, 4)), stride=2), ValueError, r"grad_out must have the shape of the conv2d output, \(2, 4, 2, 2\)"),
+        (dict(grad_out=np.ones((4, 4, 4))), ValueError, r"grad_out must be 4-D"),
+        (dict(x=np.ones((3, 6, 6))), ValueError, r"x must be 4-D"),
+        (dict(weight=np.ones((4, 2, 3, 3))), ValueError, r"weight has C_in=2 .* but x has 3 channels"),
+        (dict(weight=np.ones((4, 3, 7, 7))), ValueError, r"kernel_size=7"),
+        (dict(stride=0), ValueError, r"stride must be at least 1"),
+        (dict(padding=-1), ValueError, r"padding must be at least 0"),
+        (dict(dilation=0), ValueError, r"dilation must be at least 1"),
+        (dict(x=np.ones((0, 3, 6, 6))), ValueError, r"x must not be empty"),
+        (dict(weight="w"), TypeError, r"weight must be an array of numbers"),
+    ],
+)
+def test_conv2d_backward_bad_input(fn, kwargs, error, pattern):
+    args = dict(grad_out=G, x=X, weight=W, stride=1, padding=0, dilation=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=pattern):
+        fn(**args)
+
+
+# --------------------------------------------------------------------------- learning
+
+
+def test_sgd_step_returns_a_new_array():
+    param = np.array([[1.0, 2.0], [3.0, 4.0]])
+    before = param.copy()
+    new = sgd_step(param, np.ones((2, 2)), 0.5)
+    np.testing.assert_array_equal(new, before - 0.5)
+    np.testing.assert_array_equal(param, before)
+    assert new is not param
+
+
+def test_sgd_step_descends_a_quadratic():
+    k = np.array([3.0, -2.0])
+    for _ in range(50):
+        k = sgd_step(k, 2 * k, lr=0.1)  # L = |k|^2
+    assert np.abs(k).max() < 1e-4
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones(3), np.ones(2), 0.1), ValueError, r"grad must have the shape of param, \(3,\), got \(2,\)"),
+        ((np.ones(3), np.ones(3), "0.1"), TypeError, r"lr must be a number, got str"),
+        ((np.ones(3), np.ones(3), True), TypeError, r"lr must be a number, got bool"),
+        ((np.ones(3), np.ones(3), -0.1), ValueError, r"lr must be a finite number >= 0, got -0.1"),
+        ((np.ones(3), np.ones(3), float("nan")), ValueError, r"lr must be a finite number"),
+        (("p", np.ones(3), 0.1), TypeError, r"param must be an array of numbers"),
+        ((np.ones(3), None, 0.1), TypeError, r"grad must be an array of numbers, got None"),
+    ],
+)
+def test_sgd_step_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        sgd_step(*args)
+
+
+def test_numerical_gradient_leaves_x_alone_and_is_float64():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    before = x.copy()
+    g = numerical_gradient(lambda v: float((v**3).sum()), x)
+    assert g.dtype == np.float64 and g.shape == x.shape
+    np.testing.assert_allclose(g, 3 * before.astype(np.float64) ** 2, rtol=1e-8)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numerical_gradient_accepts_integer_input_and_0d_results():
+    g = numerical_gradient(lambda v: np.sum(v * np.array([1.0, 2.0, 3.0])), [1, 1, 1])
+    np.testing.assert_allclose(g, [1, 2, 3], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        (("f", np.ones(3)), TypeError, r"f must be a callable"),
+        ((lambda v: v, np.ones(3)), ValueError, r"f must return a scalar, got an array of shape \(3,\)"),
+        ((lambda v: v.sum(), "x"), TypeError, r"x must be an array of numbers"),
+        ((lambda v: v.sum(), np.ones(3), 0.0), ValueError, r"eps must be a finite number > 0, got 0.0"),
+        ((lambda v: v.sum(), np.ones(3), "1e-6"), TypeError, r"eps must be a number, got str"),
+    ],
+)
+def test_numerical_gradient_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        numerical_gradient(*args)
