@@ -27,6 +27,15 @@ __all__ = [
     "check_patch_mean",
     "check_layout",
     "check_output_size",
+    "check_activation",
+    "check_collapsed_linear",
+    "check_vanishing_depth",
+    "check_abs_network",
+    "check_pool_output",
+    "check_pooled_size",
+    "check_multiply_adds",
+    "check_avg_pool_as_conv",
+    "check_max_pool_counterexample",
 ]
 
 
@@ -349,3 +358,482 @@ def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
         check_int(v, label)
     expected = conv_output_size(n, kernel_size, stride, padding, dilation)
     return check_value(answer, int(expected), name="your output size")
+
+
+# --- chapter 3: activation functions -------------------------------------------------------
+
+def _not_answered(**values):
+    """Print a note and return True when an exercise's answer is still ``None``."""
+    missing = [name for name, value in values.items() if value is None]
+    if missing:
+        print(f"Not answered yet: replace None by your {' and '.join(missing)}, then run the cell again.")
+        return True
+    return False
+
+
+def _float_answer(answer):
+    """Integer answers worked out by hand compare as floats, without a dtype note."""
+    got, problem = _answer_array(answer, "answer")
+    if problem is None and got.dtype.kind in "biu":
+        return got.astype(np.float64)
+    return answer
+
+_ACTIVATIONS = ("relu", "relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softmax")
+
+
+def check_activation(answer, name, x, atol=1e-3):
+    """Check the values of an activation function or its derivative at ``x`` (chapter 3).
+
+    The expected answer is ``companion.<name>(x)``. The default tolerance accepts values
+    worked out by hand to three decimals.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's values, same shape as ``x``.
+    name : str
+        One of ``"relu"``, ``"relu_grad"``, ``"sigmoid"``, ``"sigmoid_grad"``, ``"tanh"``,
+        ``"tanh_grad"``, ``"softmax"`` (along the last axis).
+    x : array_like, any shape
+        Where the function is evaluated.
+    atol : float, default 1e-3
+        Absolute tolerance.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_activation([0, 0, 2], "relu", [-1.0, 0.0, 2.0])
+    Correct!
+    True
+    >>> check_activation([0.0, 1.0, 1.0], "relu_grad", [-1.0, 0.0, 2.0])
+    Not yet: 1 of 3 entries of your relu_grad values differ. First at index (1,): got 1, expected 0. Largest absolute error: 1. Note: ReLU'(0) = 0 by convention.
+    False
+    """
+    if _not_answered(answer=answer):
+        return False
+    from . import activation
+
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if name not in _ACTIVATIONS:
+        raise ValueError(f"name must be one of {', '.join(_ACTIVATIONS)}; got {name!r}")
+    expected = getattr(activation, name)(x)
+    answer = _float_answer(answer)
+    label = f"your {name} values"
+    if name != "relu_grad":
+        return check_array(answer, expected, name=label, rtol=0.0, atol=atol)
+    x_arr = np.asarray(x, dtype=np.float64)
+    got, _ = _answer_array(answer, label)
+    at_zero = (x_arr == 0)
+    if (got is not None and got.shape == expected.shape and at_zero.any()
+            and np.allclose(got[~at_zero], expected[~at_zero], atol=atol)
+            and not np.allclose(got[at_zero], 0.0, atol=atol)):
+        # A wrong value only at the kink: say which convention the book uses.
+        import contextlib
+        import io
+
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            check_array(answer, expected, name=label, rtol=0.0, atol=atol)
+        print(buf.getvalue().rstrip("\n") + " Note: ReLU'(0) = 0 by convention.")
+        return False
+    return check_array(answer, expected, name=label, rtol=0.0, atol=atol)
+
+
+def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
+    """Check the single layer ``(W, b)`` that equals two affine layers in a row (chapter 3).
+
+    Two layers ``x -> W2 (W1 x + b1) + b2`` equal one, ``x -> W x + b``, with
+    ``W = W2 W1`` and ``b = W2 b1 + b2``. The expected ``W`` and ``b`` are computed with
+    ``companion.linear``: ``W`` as the two layers (without biases) applied to the identity
+    matrix, ``b`` as the two layers applied to the zero vector.
+
+    Parameters
+    ----------
+    weight : object
+        The reader's ``W``, shape ``(out2, in1)``.
+    bias : object
+        The reader's ``b``, shape ``(out2,)``.
+    w1, b1 : array_like, shapes (out1, in1) and (out1,)
+        The first layer.
+    w2, b2 : array_like, shapes (out2, out1) and (out2,)
+        The second layer.
+
+    Returns
+    -------
+    bool
+        True if both ``W`` and ``b`` are right.
+
+    Examples
+    --------
+    >>> w1, b1 = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([1.0, 0.0])
+    >>> w2, b2 = np.array([[1.0, 1.0]]), np.array([0.5])
+    >>> check_collapsed_linear([[1.0, 2.0]], [1.5], w1, b1, w2, b2)
+    Correct!
+    Correct!
+    True
+    """
+    if _not_answered(W=weight, b=bias):
+        return False
+    from .layers import linear
+
+    w1 = as_array(w1, "w1", ndim=2)
+    w2 = as_array(w2, "w2", ndim=2)
+    eye = np.eye(w1.shape[1])
+    expected_w = linear(linear(eye, w1), w2).T          # columns: images of the unit vectors
+    expected_b = linear(linear(np.zeros(w1.shape[1]), w1, b1), w2, b2)
+    ok_w = check_array(weight, expected_w, name="your W")
+    ok_b = check_array(bias, expected_b, name="your b")
+    return ok_w and ok_b
+
+
+def check_vanishing_depth(answer, threshold=1e-6):
+    """Check the smallest depth ``L`` with ``(max sigma')^L < threshold`` (chapter 3).
+
+    The largest slope of the sigmoid is ``companion.sigmoid_grad(0) = 1/4``; the expected
+    answer is the smallest integer ``L >= 1`` with ``sigmoid_grad(0) ** L < threshold``.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's depth, an int.
+    threshold : float, default 1e-6
+        Strictly between 0 and 1.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_vanishing_depth(10, threshold=1e-6)
+    Correct!
+    True
+    >>> check_vanishing_depth(9, threshold=1e-6)
+    Not yet: your depth is 9, expected 10 (off by 1). At L = 9 the bound is 3.8147e-06.
+    False
+    """
+    if _not_answered(depth=answer):
+        return False
+    from .activation import sigmoid_grad
+
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold}")
+    factor = float(sigmoid_grad(0.0))
+    depth = 1
+    while factor ** depth >= threshold:
+        depth += 1
+    got, problem = _answer_array(answer, "your depth")
+    if (problem is None and got.ndim == 0 and got.dtype.kind in "iuf" and float(got) >= 1
+            and float(got) == int(got) and int(got) != depth):
+        print(f"Not yet: your depth is {int(got)}, expected {depth} (off by {abs(int(got) - depth)}). "
+              f"At L = {int(got)} the bound is {factor ** int(got):.5g}.")
+        return False
+    return check_value(answer, depth, name="your depth")
+
+
+def check_abs_network(w1, b1, w2, b2):
+    """Check a one-hidden-layer ReLU network meant to compute ``|x|`` (chapter 3).
+
+    The network is ``x -> linear(relu(linear(x, w1, b1)), w2, b2)`` (companion functions),
+    evaluated at 41 points from -5 to 5 and compared with ``np.abs``.
+
+    Parameters
+    ----------
+    w1 : object
+        Shape ``(H, 1)``: one input, ``H`` hidden units.
+    b1 : object
+        Shape ``(H,)``.
+    w2 : object
+        Shape ``(1, H)``: one output.
+    b2 : object
+        Shape ``(1,)``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_abs_network([[1.0], [-1.0]], [0.0, 0.0], [[1.0, 1.0]], [0.0])
+    Correct!
+    True
+    >>> check_abs_network([[1.0], [-1.0]], [0.0, 0.0], [[1.0, -1.0]], [0.0])
+    Not yet: at x = -5 your network gives -5, |x| = 5 (wrong at 20 of 41 points).
+    False
+    """
+    if _not_answered(w1=w1, b1=b1, w2=w2, b2=b2):
+        return False
+    from .activation import relu
+    from .layers import linear
+
+    params = {}
+    for name, value, ndim in (("w1", w1, 2), ("b1", b1, 1), ("w2", w2, 2), ("b2", b2, 1)):
+        got, problem = _answer_array(value, name)
+        if problem is not None:
+            print(f"Not yet: {problem}")
+            return False
+        if got.ndim != ndim:
+            print(f"Not yet: {name} should have {ndim} dimension(s), got shape {got.shape}.")
+            return False
+        params[name] = got.astype(np.float64)
+    h = params["w1"].shape[0]
+    expected_shapes = {"w1": (h, 1), "b1": (h,), "w2": (1, h), "b2": (1,)}
+    for name, shape in expected_shapes.items():
+        if params[name].shape != shape:
+            print(f"Not yet: with {h} hidden unit(s), {name} should have shape {shape}, "
+                  f"got {params[name].shape}.")
+            return False
+    xs = np.linspace(-5.0, 5.0, 41)[:, None]
+    out = linear(relu(linear(xs, params["w1"], params["b1"])), params["w2"], params["b2"])[:, 0]
+    want = np.abs(xs[:, 0])
+    wrong = ~np.isclose(out, want, rtol=1e-6, atol=1e-9)
+    if not wrong.any():
+        print("Correct!")
+        return True
+    k = int(np.argmax(wrong))
+    print(f"Not yet: at x = {xs[k, 0]:.3g} your network gives {out[k]:.6g}, |x| = {want[k]:.6g} "
+          f"(wrong at {int(wrong.sum())} of {wrong.size} points).")
+    return False
+
+
+# --- chapter 4: pooling ----------------------------------------------------------------------
+
+
+def check_pool_output(answer, x, kernel_size, stride=None, padding=0, mode="max"):
+    """Check a pooled matrix worked out by hand (chapter 4).
+
+    The expected answer is ``companion.max_pool2d(x, kernel_size, stride, padding)`` for
+    ``mode="max"`` and ``companion.avg_pool2d(...)`` for ``mode="avg"``.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's pooled matrix.
+    x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
+        The input.
+    kernel_size : int or (int, int)
+        The window.
+    stride : int or (int, int), optional
+        Default None: the window size, as in PyTorch.
+    padding : int or (int, int), default 0
+    mode : {"max", "avg"}, default "max"
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> x = np.array([[1, 3, 2, 1], [6, 2, 0, 4], [5, 1, 7, 3], [2, 8, 1, 2]])
+    >>> check_pool_output([[6, 4], [8, 7]], x, 2)
+    Correct!
+    True
+    >>> check_pool_output([[3, 1.75], [4, 3.25]], x, 2, mode="avg")
+    Correct!
+    True
+    """
+    if _not_answered(answer=answer):
+        return False
+    from .pooling import avg_pool2d, max_pool2d
+
+    if mode == "max":
+        expected = max_pool2d(x, kernel_size, stride, padding)
+    elif mode == "avg":
+        expected = avg_pool2d(x, kernel_size, stride, padding)
+    else:
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    return check_array(_float_answer(answer), expected, name=f"your {mode}-pooled matrix", rtol=0.0, atol=1e-3)
+
+
+def check_pooled_size(answer, n, kernel_size, stride=None, padding=0):
+    """Check a predicted pooling output size, ``floor((n + 2p - k) / s) + 1`` (chapter 4).
+
+    The expected answer is ``companion.conv_output_size(n, kernel_size, stride, padding)``
+    with the pooling default ``stride = kernel_size`` (dilation 1).
+
+    Parameters
+    ----------
+    answer : object
+        The reader's prediction, an int.
+    n : int
+        Input length (height or width).
+    kernel_size : int
+    stride : int, optional
+        Default None: ``kernel_size``.
+    padding : int, default 0
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_pooled_size(5, n=11, kernel_size=2)
+    Correct!
+    True
+    >>> check_pooled_size(6, n=11, kernel_size=2)
+    Not yet: your pooled size is 6, expected 5 (off by 1).
+    False
+    """
+    if _not_answered(answer=answer):
+        return False
+    from .convolution import conv_output_size
+
+    kernel_size = check_int(kernel_size, "kernel_size")
+    stride = kernel_size if stride is None else check_int(stride, "stride")
+    expected = conv_output_size(check_int(n, "n"), kernel_size, stride, check_int(padding, "padding"))
+    return check_value(answer, int(expected), name="your pooled size")
+
+
+def check_multiply_adds(answer, n, in_channels, out_channels, kernel_size, stride=1, padding=0):
+    """Check the multiply-add count of a convolution on an ``n x n`` input (chapter 4).
+
+    The expected answer is ``H_out * W_out * C_out * C_in * k * k`` with
+    ``H_out = W_out = companion.conv_output_size(n, k, stride, padding)``: one multiply-add
+    per weight per output position (the bias adds are not counted).
+
+    Parameters
+    ----------
+    answer : object
+        The reader's count, an int.
+    n : int
+        Height and width of the input.
+    in_channels, out_channels, kernel_size : int
+    stride : int, default 1
+    padding : int, default 0
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_multiply_adds(11 * 11 * 64 * 32 * 9, n=13, in_channels=32, out_channels=64, kernel_size=3)
+    Correct!
+    True
+    """
+    if _not_answered(count=answer):
+        return False
+    from .convolution import conv_output_size
+
+    c_in = check_int(in_channels, "in_channels", minimum=1)
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    side = conv_output_size(check_int(n, "n"), k, stride, padding)
+    expected = int(side) * int(side) * c_out * c_in * k * k
+    return check_value(answer, expected, name="your count", rtol=0.0, atol=0.0)
+
+
+def check_avg_pool_as_conv(weight, stride, kernel_size=2):
+    """Check a convolution meant to compute average pooling (chapter 4).
+
+    Runs ``companion.conv2d(x, weight, stride=stride)`` on a random ``(1, 1, 8, 8)`` input
+    and compares it with ``companion.avg_pool2d(x, kernel_size)``.
+
+    Parameters
+    ----------
+    weight : object
+        The reader's kernel, shape ``(1, 1, kernel_size, kernel_size)``.
+    stride : object
+        The reader's stride, an int.
+    kernel_size : int, default 2
+        The pooling window to reproduce.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_avg_pool_as_conv(np.full((1, 1, 2, 2), 0.25), 2)
+    Correct!
+    True
+    >>> check_avg_pool_as_conv(np.full((1, 1, 2, 2), 0.25), 1)
+    Not yet: with this stride the convolution gives a 7 x 7 output; average pooling gives 4 x 4.
+    False
+    """
+    if _not_answered(weight=weight, stride=stride):
+        return False
+    from .convolution import conv2d, conv_output_size
+    from .pooling import avg_pool2d
+
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    x = np.random.default_rng(0).normal(size=(1, 1, 8, 8))
+    expected = avg_pool2d(x, k)
+    got, problem = _answer_array(weight, "your weight")
+    if problem is not None:
+        print(f"Not yet: {problem}")
+        return False
+    if got.shape != (1, 1, k, k):
+        print(f"Not yet: your weight has shape {got.shape}, expected (1, 1, {k}, {k}) (C_out, C_in, kH, kW).")
+        return False
+    if isinstance(stride, bool) or not isinstance(stride, numbers.Integral) or stride < 1:
+        print(f"Not yet: the stride should be a positive int, got {stride!r}.")
+        return False
+    side = conv_output_size(8, k, int(stride))
+    if side != expected.shape[-1]:
+        print(f"Not yet: with this stride the convolution gives a {side} x {side} output; "
+              f"average pooling gives {expected.shape[-1]} x {expected.shape[-1]}.")
+        return False
+    return check_array(conv2d(x, got.astype(np.float64), stride=int(stride)), expected,
+                       name="your convolution's output")
+
+
+def check_max_pool_counterexample(a, b, kernel_size=2):
+    """Check two inputs showing that max pooling is not additive (chapter 4).
+
+    Right when ``companion.max_pool2d(a + b, k)`` differs from
+    ``companion.max_pool2d(a, k) + companion.max_pool2d(b, k)``.
+
+    Parameters
+    ----------
+    a, b : object
+        Two arrays of the same shape ``(H, W)``, at least ``kernel_size`` on each side.
+    kernel_size : int, default 2
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_max_pool_counterexample([[1, 0], [0, 0]], [[0, 0], [0, 1]])
+    Correct! max_pool(a + b) = [[1.]], but max_pool(a) + max_pool(b) = [[2.]].
+    True
+    >>> check_max_pool_counterexample([[1, 0], [0, 0]], [[1, 0], [0, 0]])
+    Not yet: for these a and b both sides equal [[2.]]. Try a and b whose maxima sit in different places of a window.
+    False
+    """
+    if _not_answered(a=a, b=b):
+        return False
+    from .pooling import max_pool2d
+
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    arrays = []
+    for name, value in (("a", a), ("b", b)):
+        got, problem = _answer_array(value, name)
+        if problem is not None:
+            print(f"Not yet: {problem}")
+            return False
+        if got.ndim != 2 or min(got.shape) < k:
+            print(f"Not yet: {name} should be a 2-D array at least {k} x {k}, got shape {got.shape}.")
+            return False
+        arrays.append(got.astype(np.float64))
+    if arrays[0].shape != arrays[1].shape:
+        print(f"Not yet: a and b should have the same shape, got {arrays[0].shape} and {arrays[1].shape}.")
+        return False
+    left = max_pool2d(arrays[0] + arrays[1], k)
+    right = max_pool2d(arrays[0], k) + max_pool2d(arrays[1], k)
+    if np.allclose(left, right):
+        print(f"Not yet: for these a and b both sides equal {np.array2string(left, separator=', ')}. "
+              "Try a and b whose maxima sit in different places of a window.")
+        return False
+    print(f"Correct! max_pool(a + b) = {np.array2string(left, separator=', ')}, "
+          f"but max_pool(a) + max_pool(b) = {np.array2string(right, separator=', ')}.")
+    return True

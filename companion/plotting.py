@@ -42,6 +42,7 @@ __all__ = [
     "plot_conv_step",
     "animate_conv",
     "ConvAnimation",
+    "plot_functions",
 ]
 
 # Colours of the sliding-kernel pictures, after Dumoulin & Visin's convolution arithmetic.
@@ -861,3 +862,82 @@ def animate_conv(x, kernel, stride=1, padding=0, dilation=1, annotate=None, inte
         f"output {scene.ho}x{scene.wo}"
     )
     return ConvAnimation(frames, durations, description, (scene.ho, scene.wo))
+
+
+# ---------------------------------------------------------------------------------------
+# Graphs of functions of one variable (activations, curves against depth or window size)
+# ---------------------------------------------------------------------------------------
+
+
+def plot_functions(x, curves, ax=None, title=None, xlabel="x", ylabel=None, size=3.0, marker=None):
+    """Draw one or more functions of one variable against the same ``x`` and return the Axes.
+
+    For graphs such as an activation function and its derivative. Light lines mark the two
+    axes through 0, a legend names the curves, and ``NaN`` values leave a gap (use one to
+    break the line at a jump).
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor, shape (n,)
+        The points where the functions were evaluated, increasing.
+    curves : dict of str to array_like, each of shape (n,)
+        Legend name -> values at ``x``; drawn in order, one colour each.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default None creates a figure of ``(4/3 size) x size`` inches.
+    title : str, optional
+        Title above the graph; default None.
+    xlabel : str, default "x"
+        Label of the horizontal axis.
+    ylabel : str, optional
+        Label of the vertical axis; default None.
+    size : float, default 3.0
+        Height of a new figure in inches (used only when ``ax`` is None).
+    marker : str, optional
+        A matplotlib marker such as ``"o"`` drawn at every point; default None (lines only).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> x = np.linspace(-2, 2, 5)
+    >>> ax = plot_functions(x, {"x^2": x ** 2, "x^3": x ** 3}, title="powers")
+    >>> [line.get_label() for line in ax.get_lines()[-2:]], ax.get_title()
+    (['x^2', 'x^3'], 'powers')
+    >>> plt.close("all")
+    """
+    xs = as_array(x, "x", ndim=1).astype(np.float64)
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves must be a non-empty dict of name -> values, got {type(curves).__name__}"
+                        + (" (empty)" if isinstance(curves, dict) else ""))
+    ys = {}
+    for name, values in curves.items():
+        if not isinstance(name, str):
+            raise TypeError(f"curves keys must be str (legend names), got {type(name).__name__}")
+        y = as_array(values, f"curves[{name!r}]", ndim=1).astype(np.float64)
+        if y.shape != xs.shape:
+            raise ValueError(f"curves[{name!r}] has shape {y.shape}, but x has shape {xs.shape}")
+        ys[name] = y
+    _check_title(title)
+    _check_title(xlabel, "xlabel")
+    _check_title(ylabel, "ylabel")
+    _check_ax(ax)
+    size = _check_size(size)
+    if marker is not None and not isinstance(marker, str):
+        raise TypeError(f"marker must be a str such as 'o', got {type(marker).__name__}")
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(size * 4 / 3, size))
+    ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
+    ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
+    for name, y in ys.items():
+        ax.plot(xs, y, label=name, marker=marker, markersize=4 if marker else None)
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
