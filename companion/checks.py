@@ -412,7 +412,7 @@ def check_activation(answer, name, x, atol=1e-3):
     Not yet: 1 of 3 entries of your relu_grad values differ. First at index (1,): got 1, expected 0. Largest absolute error: 1. Note: ReLU'(0) = 0 by convention.
     False
     """
-    if _not_answered(answer=answer):
+    if _not_answered(**{f"{name} values": answer}):
         return False
     from . import activation
 
@@ -638,7 +638,7 @@ def check_pool_output(answer, x, kernel_size, stride=None, padding=0, mode="max"
     Correct!
     True
     """
-    if _not_answered(answer=answer):
+    if _not_answered(**{f"{mode}-pooled matrix": answer}):
         return False
     from .pooling import avg_pool2d, max_pool2d
 
@@ -681,7 +681,7 @@ def check_pooled_size(answer, n, kernel_size, stride=None, padding=0):
     Not yet: your pooled size is 6, expected 5 (off by 1).
     False
     """
-    if _not_answered(answer=answer):
+    if _not_answered(**{"pooled size": answer}):
         return False
     from .convolution import conv_output_size
 
