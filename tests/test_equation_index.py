@@ -2,12 +2,13 @@
 companion function that computes it, and that function a test against PyTorch or SciPy."""
 
 import json
+import re
 import sys
 import textwrap
 
 import pytest
 
-from _project import ROOT
+from _project import ROOT, load_yaml
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import equation_index as ei  # noqa: E402
@@ -23,6 +24,16 @@ def test_the_appendix_page_renders_the_index_and_is_in_the_toc():
     text = (ROOT / "book" / "appendix_equations.md").read_text(encoding="utf-8")
     assert "{equation-index}" in text
     assert "book/appendix_equations" in ei.toc_docnames(ROOT)
+
+
+def test_chapters_are_numbered_and_the_appendix_comes_last():
+    parts = load_yaml("_toc.yml")["parts"]
+    last = [c["file"] for c in parts[-1]["chapters"]]
+    assert "book/appendix_equations" in last and not parts[-1].get("numbered"), "the appendix is the last part"
+    for part in parts:
+        for chapter in part["chapters"]:
+            if re.fullmatch(r"book/\d\d_\w+", chapter["file"]):
+                assert part.get("numbered"), f"{chapter['file']} is in the unnumbered part {part['caption']!r}"
 
 
 # --- the derivation, on a small book made up for the test -------------------------------

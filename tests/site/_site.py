@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import os
@@ -143,6 +144,26 @@ async () => {
 """
 
 
+def full_page_png(page, path: Path):
+    """A full-page PNG screenshot; Chromium's fast PNG encoder (`optimizeForSpeed`) makes the
+    long chapter pages (30,000 pixels tall and more) about a third quicker than Playwright's own."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        cdp = page.context.new_cdp_session(page)
+        try:
+            size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+            shot = cdp.send(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True, "clip": clip},
+            )
+        finally:
+            cdp.detach()
+        path.write_bytes(base64.b64decode(shot["data"]))
+    except Exception:  # an older Chromium without these parameters: Playwright's way
+        page.screenshot(path=str(path), full_page=True)
+
+
 class Site:
     """One browser, one context, each page loaded once and remembered."""
 
@@ -187,9 +208,7 @@ class Site:
             page = self.open(self.context, visit.url, visit)
             try:
                 visit.facts = page.evaluate(COLLECT)
-                shot = screenshot_path(docname)
-                shot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(shot), full_page=True)
+                full_page_png(page, screenshot_path(docname))
             finally:
                 page.close()
                 self.current = None
@@ -206,9 +225,7 @@ class Site:
             page.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5000)
             page.evaluate(SETTLE)
             visit.facts = page.evaluate(COLLECT)
-            shot = screenshot_path(docname, "dark")
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            full_page_png(page, screenshot_path(docname, "dark"))
             self.current = None
             return visit
         finally:

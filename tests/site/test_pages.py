@@ -138,7 +138,7 @@ def test_home_redirects_to_the_first_page(site):
     page = site.context.new_page()
     try:
         page.goto(site.base, wait_until="load")
-        page.wait_for_url(re.compile(re.escape(toc_files()[0]) + r"\.html"), timeout=5000)
+        page.wait_for_url(re.compile(re.escape(toc_files()[0]) + r"\.html"), timeout=5000, wait_until="commit")
     finally:
         page.close()
 
