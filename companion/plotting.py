@@ -941,3 +941,89 @@ def plot_functions(x, curves, ax=None, title=None, xlabel="x", ylabel=None, size
         ax.set_title(title)
     ax.legend(fontsize="small", frameon=False)
     return ax
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 6: a dense layer drawn as a graph
+# ---------------------------------------------------------------------------------------
+
+__all__ += ["plot_dense_connections"]
+
+
+def plot_dense_connections(n_in, n_out, weight=None, ax=None, labels=("inputs", "outputs"), title=None, size=3.0):
+    """Draw a dense layer as a graph: every one of ``n_in`` inputs joined to every one of ``n_out`` outputs.
+
+    Inputs are a column of circles on the left, outputs a column on the right, and each of
+    the ``n_in * n_out`` lines is one weight :math:`W_{k,i}`. With ``weight`` given, a line's
+    colour shows the sign of its weight (red positive, blue negative) and its width the size.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of inputs and outputs, each at most 40.
+    weight : array_like, shape (n_out, n_in), optional
+        The weights to draw; default None (all lines alike).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default None creates a figure of ``(4/3 size) x size`` inches.
+    labels : pair of str, default ("inputs", "outputs")
+        Names written under the two columns.
+    title : str, optional
+        Title above the graph; default None.
+    size : float, default 3.0
+        Height of a new figure in inches (used only when ``ax`` is None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_dense_connections(4, 3)
+    >>> len(ax.lines)  # one line per weight
+    12
+    >>> plt.close("all")
+    """
+    n_in = check_int(n_in, "n_in", minimum=1)
+    n_out = check_int(n_out, "n_out", minimum=1)
+    if max(n_in, n_out) > 40:
+        raise ValueError(f"n_in and n_out must be at most 40 to be drawn, got n_in={n_in}, n_out={n_out}")
+    if weight is not None:
+        weight = as_array(weight, "weight", ndim=2).astype(np.float64)
+        if weight.shape != (n_out, n_in):
+            raise ValueError(f"weight must have shape (n_out, n_in) = {(n_out, n_in)}, got {weight.shape}")
+    if not (isinstance(labels, (tuple, list)) and len(labels) == 2 and all(isinstance(s, str) for s in labels)):
+        raise TypeError(f"labels must be a pair of str, got {labels!r}")
+    _check_title(title)
+    _check_ax(ax)
+    size = _check_size(size)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(size * 4 / 3, size))
+    height = max(n_in, n_out)
+
+    def column(n):
+        return (height - 1) / 2 + (n - 1) / 2 - np.arange(n)  # centred, top to bottom
+
+    y_in, y_out = column(n_in), column(n_out)
+    scale = np.abs(weight).max() if weight is not None and np.abs(weight).max() > 0 else 1.0
+    for k in range(n_out):
+        for i in range(n_in):
+            if weight is None:
+                color, width = "#999999", 0.8
+            else:
+                color = "#cc0000" if weight[k, i] > 0 else "#1f5fbf"
+                width = 0.3 + 2.2 * abs(weight[k, i]) / scale
+            ax.plot([0.0, 1.0], [y_in[i], y_out[k]], color=color, linewidth=width, zorder=1)
+    radius = 0.3
+    for x, ys, face in ((0.0, y_in, _INPUT), (1.0, y_out, _OUT_DONE)):
+        ax.scatter(np.full(len(ys), x), ys, s=(radius * 72 * size / (height + 1)) ** 2 * 4, c=face,
+                   edgecolors=_EDGE, zorder=2)
+    ax.text(0.0, -1.0, labels[0], ha="center", va="top")
+    ax.text(1.0, -1.0, labels[1], ha="center", va="top")
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylim(-1.8, height)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    return ax
