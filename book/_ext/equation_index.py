@@ -294,12 +294,13 @@ def reference_tests(root: Path) -> dict[str, list[str]]:
     return index
 
 
-def build_index(root: Path) -> list[Equation]:
-    """Every labelled equation of the book, in reading order, with function and tests."""
+def build_index(root: Path, docnames: list[str] | None = None) -> list[Equation]:
+    """Every labelled equation of the book (of `docnames`, default every page of _toc.yml),
+    in reading order, with function and tests."""
     root = Path(root)
     tests = reference_tests(root)
     equations = []
-    for docname in toc_docnames(root):
+    for docname in toc_docnames(root) if docnames is None else docnames:
         for eq in equations_of(root, docname):
             if eq.function:
                 eq.tests = tests.get(eq.function, [])
@@ -337,7 +338,12 @@ def setup(app):
         def run(self):
             env = self.state.document.settings.env
             root = Path(env.srcdir)
-            equations = build_index(root)
+            # The pages this build reads, in the order of _toc.yml (which an author may be
+            # editing while the book builds: Sphinx's own list of documents decides).
+            known = env.found_docs
+            docnames = [d for d in toc_docnames(root) if d in known]
+            docnames += sorted(d for d in known if d not in docnames and d != env.docname)
+            equations = build_index(root, docnames)
             repo = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_url", "")
             branch = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_branch", "main")
 
