@@ -1,0 +1,190 @@
+"""Tests of the chapter 2 exercise checks in companion.checks, against SciPy and PyTorch."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from scipy import signal
+
+from companion import checks
+
+X = np.array([[3, 1, 1, 2, 5], [4, 2, 2, 3, 6], [2, 2, 2, 4, 7], [1, 3, 4, 5, 3], [0, 2, 6, 4, 1]])
+K = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+A = np.arange(1, 10).reshape(3, 3)
+
+
+def verdict(capsys):
+    return capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- check_conv_cell
+
+
+@pytest.mark.parametrize("i, j", [(0, 0), (1, 2), (2, 1)])
+@pytest.mark.parametrize("kernel", [K, A])
+def test_conv_cell_matches_scipy(capsys, i, j, kernel):
+    corr = signal.correlate2d(X, kernel, mode="valid")
+    conv = signal.convolve2d(X, kernel, mode="valid")
+    assert checks.check_conv_cell(int(corr[i, j]), X, kernel, i, j) is True
+    assert checks.check_conv_cell(int(conv[i, j]), X, kernel, i, j, flip=True) is True
+    assert "Correct!" in verdict(capsys)
+
+
+def test_conv_cell_worked_example_is_minus_six(capsys):
+    assert checks.check_conv_cell(-6, X, K, 0, 0) is True
+    assert checks.check_conv_cell(6, X, K, 0, 0) is False
+    assert "expected -6" in verdict(capsys)
+
+
+def test_conv_cell_with_stride_padding_dilation_matches_torch(capsys):
+    x = np.arange(49.0).reshape(7, 7)
+    w = np.arange(9.0).reshape(3, 3) - 4
+    ref = F.conv2d(torch.tensor(x)[None, None], torch.tensor(w)[None, None], stride=2, padding=1, dilation=2)
+    value = float(ref[0, 0, 1, 2])
+    assert checks.check_conv_cell(value, x, w, 1, 2, stride=2, padding=1, dilation=2) is True
+
+
+@pytest.mark.parametrize("answer, message", [(None, "not answered"), ("x", "not numbers"), ([1, 2], "one number")])
+def test_conv_cell_wrong_kinds_never_raise(capsys, answer, message):
+    assert checks.check_conv_cell(answer, X, K, 0, 0) is False
+    out = verdict(capsys)
+    assert out.startswith("Not yet:")
+
+
+def test_conv_cell_misuse_raises():
+    with pytest.raises(ValueError, match=r"outside the output"):
+        checks.check_conv_cell(0, X, K, 3, 0)
+    with pytest.raises(TypeError, match="flip"):
+        checks.check_conv_cell(0, X, K, 0, 0, flip="yes")
+
+
+# ---------------------------------------------------------------- check_conv_output
+
+
+def test_conv_output_matches_torch(capsys):
+    ref = F.conv2d(torch.tensor(X, dtype=torch.float64)[None, None], torch.tensor(K, dtype=torch.float64)[None, None],
+                   stride=2, padding=1)[0, 0].numpy()
+    assert checks.check_conv_output(ref.astype(int), X, K, stride=2, padding=1) is True
+    assert verdict(capsys) == "Correct!\n"  # integers accepted without a dtype note
+    assert checks.check_conv_output(ref, X, K, stride=2, padding=1) is True
+    wrong = ref.copy()
+    wrong[1, 1] += 1
+    assert checks.check_conv_output(wrong, X, K, stride=2, padding=1) is False
+    assert "index (1, 1)" in verdict(capsys)
+    assert checks.check_conv_output(None, X, K) is False
+
+
+# ---------------------------------------------------------------- check_same_padding
+
+
+@pytest.mark.parametrize("n, k, d", [(28, 3, 1), (28, 5, 2), (17, 7, 1), (32, 3, 3)])
+def test_same_padding_keeps_size_in_torch(capsys, n, k, d):
+    p = d * (k - 1) // 2
+    out = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), padding=p, dilation=d)
+    assert out.shape[-1] == n
+    assert checks.check_same_padding(p, n, k, dilation=d) is True
+    assert checks.check_same_padding(p + 1, n, k, dilation=d) is False
+    assert f"output length is {n + 2}" in verdict(capsys)
+
+
+def test_same_padding_wrong_kinds_and_misuse(capsys):
+    assert checks.check_same_padding(None, 28, 3) is False
+    assert checks.check_same_padding(-1, 28, 3) is False
+    assert checks.check_same_padding(1.5, 28, 3) is False
+    assert checks.check_same_padding(0, 2, 5) is False  # kernel does not fit: a hint, no error
+    assert "does not fit" in verdict(capsys)
+    with pytest.raises(ValueError, match="odd"):
+        checks.check_same_padding(1, 28, 4)
+
+
+# ---------------------------------------------------------------- check_shift_kernel
+
+
+@pytest.mark.parametrize("down, right", [(0, 1), (1, 0), (-1, 1), (0, -1), (1, 1)])
+def test_shift_kernel_right_answer(capsys, down, right):
+    k = np.zeros((3, 3))
+    k[1 - down, 1 - right] = 1
+    assert checks.check_shift_kernel(k, down=down, right=right) is True
+    # the same kernel as a true convolution moves the other way: scipy agrees
+    image = np.arange(20.0).reshape(4, 5)
+    moved = signal.correlate2d(image, k, mode="same")
+    np.testing.assert_array_equal(moved[max(down, 0):4 + min(down, 0), max(right, 0):5 + min(right, 0)],
+                                  image[max(-down, 0):4 - max(down, 0), max(-right, 0):5 - max(right, 0)])
+
+
+@pytest.mark.parametrize("answer", [None, "k", np.zeros(3), np.zeros((9, 9)), np.eye(3)])
+def test_shift_kernel_wrong_answers_never_raise(capsys, answer):
+    assert checks.check_shift_kernel(answer) is False
+    assert verdict(capsys).startswith("Not yet:")
+
+
+def test_shift_kernel_misuse():
+    with pytest.raises(ValueError, match="between -3 and 3"):
+        checks.check_shift_kernel(np.eye(3), down=4)
+
+
+# ---------------------------------------------------------------- check_correlate2d / convolve2d
+
+
+def loop_correlate(image, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
+    return out
+
+
+def test_correlate2d_check_accepts_scipy_and_loops(capsys):
+    assert checks.check_correlate2d(lambda x, k: signal.correlate2d(x, k, mode="valid")) is True
+    assert checks.check_correlate2d(loop_correlate) is True
+    assert "6 random cases" in verdict(capsys)
+
+
+def test_convolve2d_check_accepts_scipy(capsys):
+    assert checks.check_convolve2d(signal.convolve2d) is True
+    assert checks.check_convolve2d(lambda x, k: loop_correlate(np.pad(x, ((k.shape[0] - 1,) * 2, (k.shape[1] - 1,) * 2)),
+                                                               k[::-1, ::-1])) is True
+
+
+@pytest.mark.parametrize(
+    "func, message",
+    [
+        (lambda x, k: None, "forget to `return`"),
+        (lambda x, k: 1 / 0, "raised ZeroDivisionError"),
+        (lambda x, k: signal.convolve2d(x, k, mode="valid"), "differ"),
+        (lambda x, k: x, "shape"),
+        ("not a function", "without parentheses"),
+    ],
+)
+def test_correlate2d_check_wrong_functions_never_raise(capsys, func, message):
+    assert checks.check_correlate2d(func) is False
+    out = verdict(capsys)
+    assert out.startswith("Not yet:") and message in out
+
+
+def test_convolve2d_check_rejects_correlation(capsys):
+    assert checks.check_convolve2d(lambda x, k: signal.correlate2d(x, k, mode="full")) is False
+    assert "differ" in verdict(capsys)
+
+
+# ---------------------------------------------------------------- check_combined_kernel
+
+
+def test_combined_kernel_is_two_layers_in_one(capsys):
+    L = np.array([[0, 1, 0], [1, 2, 1], [0, 1, 0]])
+    combined = signal.convolve2d(K, L)
+    image = np.random.default_rng(0).normal(size=(12, 10))
+    two = signal.correlate2d(signal.correlate2d(image, K, mode="valid"), L, mode="valid")
+    np.testing.assert_allclose(two, signal.correlate2d(image, combined, mode="valid"))
+    assert checks.check_combined_kernel(combined, K, L) is True
+    assert verdict(capsys) == "Correct!\n"
+
+
+def test_combined_kernel_hints_at_the_flip(capsys):
+    asym = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]])
+    L = np.array([[1, 0, 0], [0, 0, 2], [0, 1, 0]])
+    assert checks.check_combined_kernel(signal.correlate2d(asym, L, mode="full"), asym, L) is False
+    assert "cross-correlation of the two kernels" in verdict(capsys)
+    assert checks.check_combined_kernel(np.zeros((3, 3)), asym, L) is False
+    assert checks.check_combined_kernel(None, asym, L) is False
