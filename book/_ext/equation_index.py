@@ -351,7 +351,7 @@ def setup(app):
             headers = ["Page", "Equation", "Computed by", "Checked by"]
             group = nodes.tgroup(cols=len(headers))
             table += group
-            for width in (3, 2, 3, 5):
+            for width in (3, 3, 3, 6):
                 group += nodes.colspec(colwidth=width)
             head = nodes.thead()
             group += head
@@ -373,8 +373,7 @@ def setup(app):
                     "", nodes.inline(text=eq.label), refdomain="math", reftype="eq",
                     reftarget=eq.label, refdoc=env.docname, refexplicit=False, refwarn=True,
                 )
-                equation += nodes.Text(" ")
-                equation += nodes.literal(text=eq.label)
+                equation = [equation, nodes.paragraph("", "", nodes.literal(text=eq.label))]
                 function = nodes.paragraph()
                 if eq.function:
                     function += nodes.literal(text=eq.qualified)
@@ -382,22 +381,23 @@ def setup(app):
                         function += nodes.Text(" (missing)")
                 else:
                     function += nodes.emphasis(text="none yet")
-                checked = nodes.paragraph()
-                if eq.tests:
-                    for k, test_id in enumerate(eq.tests):
-                        if k:
-                            checked += nodes.Text(", ")
-                        path, _, name = test_id.partition("::")
-                        if repo:
-                            url = f"{repo.rstrip('/')}/blob/{branch}/{path}"
-                            checked += nodes.reference("", "", nodes.literal(text=name), refuri=url)
-                        else:
-                            checked += nodes.literal(text=name)
-                        checked += nodes.Text(f" ({path})")
-                else:
-                    checked += nodes.emphasis(text="none yet")
-                for cell in (page, equation, function, checked):
-                    row += nodes.entry("", cell)
+                checked = []
+                for test_id in eq.tests:  # one paragraph per test: file, then the test's name
+                    path, _, name = test_id.partition("::")
+                    line = nodes.paragraph()
+                    label = nodes.literal(text=f"{Path(path).name}::{name}")
+                    if repo:
+                        url = f"{repo.rstrip('/')}/blob/{branch}/{path}"
+                        line += nodes.reference("", "", label, refuri=url)
+                    else:
+                        line += label
+                    checked.append(line)
+                if not checked:
+                    checked = [nodes.paragraph("", "", nodes.emphasis(text="none yet"))]
+                row += nodes.entry("", page)
+                row += nodes.entry("", *equation)
+                row += nodes.entry("", function)
+                row += nodes.entry("", *checked)
                 body += row
             if not equations:
                 return [nodes.paragraph(text="The book has no labelled equations yet.")]
@@ -407,6 +407,11 @@ def setup(app):
         # The index depends on every page and on the tests: read it again on every build.
         return [d for d in env.found_docs if d.endswith("appendix_equations")]
 
+    def add_static(app):
+        app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+
     app.add_directive("equation-index", EquationIndex)
+    app.connect("builder-inited", add_static)
+    app.add_css_file("equation_index.css")
     app.connect("env-get-outdated", always_reread)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
