@@ -189,7 +189,7 @@ def _check_conv(x, weight, bias, stride, padding, dilation):
     kh, kw = weight.shape[2:]
     ho = _out_len(x.shape[2], kh, stride[0], padding[0], dilation[0], "input height")
     wo = _out_len(x.shape[3], kw, stride[1], padding[1], dilation[1], "input width")
-    dtype = _float_dtype(x, weight, bias)
+    dtype = _float_dtype(x, weight)  # a bias given as a list of ints does not upcast float32
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     if bias is not None:
         bias = bias.astype(dtype, copy=False)
@@ -283,7 +283,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     -------
     numpy.ndarray, shape (N, C_out, H_out, W_out)
         ``H_out = floor((H + 2 p_h - d_h (kH - 1) - 1) / s_h) + 1``, likewise ``W_out``.
-        Dtype: the common float type of ``x``, ``weight`` and ``bias``.
+        Dtype: the common float type of ``x`` and ``weight`` (``bias`` is cast to it).
 
     Raises
     ------

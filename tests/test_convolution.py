@@ -92,6 +92,13 @@ def test_conv2d_integer_input_becomes_float64():
     np.testing.assert_array_equal(out[0, 0], [[10, 14, 18], [26, 30, 34], [42, 46, 50]])
 
 
+def test_conv2d_float32_with_a_list_bias_stays_float32():
+    x, weight, bias, kw = make_case(CASES[1], np.float32)
+    out = conv2d(x, weight, bias.tolist(), **kw)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, torch_conv(x, weight, bias, kw), **FLOAT32)
+
+
 def test_conv2d_accepts_lists_and_tensors():
     x, weight, bias, kw = make_case(CASES[1])
     out = conv2d(torch.from_numpy(x), weight.tolist(), torch.from_numpy(bias), **kw)
