@@ -206,6 +206,12 @@ class TinyCNN:
         return losses / len(x), correct / len(x)
 
 
+def _check_lr(lr, lr_decay):
+    for name, value in (("lr", lr), ("lr_decay", lr_decay)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
 def minibatches(n, batch_size, seed, epoch):
     """The index arrays of one epoch's mini-batches, shuffled deterministically.
 
@@ -229,7 +235,8 @@ def minibatches(n, batch_size, seed, epoch):
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
-def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch_size=32, seed=0, verbose=True):
+def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch_size=32, seed=0, verbose=True,
+                lr_decay=1.0):
     """Train :class:`TinyCNN` with plain mini-batch gradient descent.
 
     Parameters
@@ -244,6 +251,8 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
         Seed of the batch order (see :func:`minibatches`).
     verbose : bool, default True
         Print one line of loss and accuracy per epoch.
+    lr_decay : float, default 1.0
+        The learning rate of epoch ``e`` (counted from 0) is ``lr * lr_decay**e``.
 
     Returns
     -------
@@ -254,8 +263,7 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
     if not isinstance(model, TinyCNN):
         raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
     epochs = check_int(epochs, "epochs", minimum=1)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    _check_lr(lr, lr_decay)
     x_train = model._check_input(x_train)
     x_test = model._check_input(x_test)
     y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
@@ -269,7 +277,7 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
     for epoch in range(epochs):
         for idx in minibatches(len(x_train), batch_size, seed, epoch):
             loss, grads = model.loss_and_grads(x_train[idx], y_train[idx])
-            model.step(grads, lr)
+            model.step(grads, lr * lr_decay**epoch)
             history["step_loss"].append(loss)
         for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
             loss, acc = model.evaluate(x, y)
@@ -318,7 +326,7 @@ def keras_style_cnn(n_outputs=1, seed=0):
 
 
 def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
-                optimizer="adam", verbose=True):
+                optimizer="adam", verbose=True, lr_decay=1.0):
     """Train a PyTorch classifier (logits out) with cross-entropy on the batches of :func:`minibatches`.
 
     Parameters
@@ -326,6 +334,8 @@ def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batc
     model : torch.nn.Module
         Maps ``(N, 1, H, W)`` to logits ``(N, K)``.
     optimizer : {"adam", "sgd"}, default "adam"
+    lr_decay : float, default 1.0
+        The learning rate of epoch ``e`` is ``lr * lr_decay**e``, as in :func:`train_numpy`.
     Other parameters as :func:`train_numpy`.
 
     Returns
@@ -333,7 +343,9 @@ def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batc
     dict
         The same keys as :func:`train_numpy`.
     """
+    _check_lr(lr, lr_decay)
     from . import torch_models
 
     return torch_models.train(model, x_train, y_train, x_test, y_test, epochs=epochs, lr=lr,
-                              batch_size=batch_size, seed=seed, optimizer=optimizer, verbose=verbose)
+                              batch_size=batch_size, seed=seed, optimizer=optimizer, verbose=verbose,
+                              lr_decay=lr_decay)

@@ -86,7 +86,7 @@ def evaluate(model, x, targets, batch_size=500):
 
 
 def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
-          optimizer="adam", verbose=True):
+          optimizer="adam", verbose=True, lr_decay=1.0):
     """See :func:`companion.train_torch`."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -107,6 +107,8 @@ def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size
     history = {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     for epoch in range(epochs):
         model.train()
+        for group in opt.param_groups:
+            group["lr"] = lr * lr_decay**epoch
         for idx in minibatches(len(xt), batch_size, seed, epoch):
             idx = torch.from_numpy(idx)
             loss = F.cross_entropy(model(xt[idx]), yt[idx])

@@ -67,9 +67,9 @@ def test_training_follows_torch_sgd_step_by_step():
     rng = np.random.default_rng(0)
     x = rng.random((40, 1, 8, 8))
     y = rng.integers(0, 4, size=40)
-    hist = train_numpy(net, x, y, x[:10], y[:10], epochs=2, lr=0.5, batch_size=8, verbose=False)
+    hist = train_numpy(net, x, y, x[:10], y[:10], epochs=2, lr=0.5, batch_size=8, verbose=False, lr_decay=0.5)
     hist_t = companion.train_torch(twin, x, y, x[:10], y[:10], epochs=2, lr=0.5, batch_size=8,
-                                   optimizer="sgd", verbose=False)
+                                   optimizer="sgd", verbose=False, lr_decay=0.5)
     assert len(hist["step_loss"]) == 10
     np.testing.assert_allclose(hist["step_loss"], hist_t["step_loss"], rtol=1e-10)
     np.testing.assert_allclose(hist["test_acc"], hist_t["test_acc"])
@@ -172,3 +172,16 @@ def test_import_companion_does_not_import_torch():
     code = "import sys, companion; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_lr_decay_is_validated_and_applied():
+    net = small_net()
+    x, y = small_batch(n=4)
+    with pytest.raises(ValueError, match="lr_decay"):
+        train_numpy(net, x, y, x, y, lr_decay=0)
+    with pytest.raises(ValueError, match="lr_decay"):
+        companion.train_torch(companion.torch_twin(net), x, y, x, y, lr_decay=-1.0)
+    a, b = small_net(), small_net()
+    train_numpy(a, x, y, x, y, epochs=2, lr=0.5, batch_size=4, verbose=False, lr_decay=1.0)
+    train_numpy(b, x, y, x, y, epochs=2, lr=0.5, batch_size=4, verbose=False, lr_decay=0.1)
+    assert not np.allclose(a.params["W"], b.params["W"])
