@@ -27,7 +27,7 @@ import numbers
 import numpy as np
 
 from ._validation import as_array, as_float, check_int, pair
-from .convolution import _BLOCK_ELEMENTS, _check_conv, _out_len, _pad, _windows
+from .convolution import _BLOCK_ELEMENTS, _check_conv, _out_len, _pad, _per_image, _windows
 from .pooling import _check_pool, _offsets
 
 __all__ = [
@@ -154,7 +154,8 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     ``X_pad``'s with the padding cropped off. In matrix form, with the im2col columns
     ``cols`` (``(C_in kH kW, N H_out W_out)``) and ``W_mat = weight.reshape(C_out, -1)``:
     ``grad_W = G_mat @ cols.T`` and ``grad_cols = W_mat.T @ G_mat``, folded back onto the
-    input by :func:`col2im`. Two matrix products, computed a block of images at a time.
+    input by :func:`col2im`: two matrix products (per image, or per block of images when the
+    output is small, as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
 
     Parameters
     ----------
@@ -200,22 +201,30 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     k, L = c * kh * kw, ho * wo
 
     grad_bias = grad_out.sum(axis=(0, 2, 3))
-    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size).transpose(1, 2, 3, 0, 4, 5)
+    windows = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size)
     w_mat = weight.reshape(c_out, k)
     grad_w = np.zeros((c_out, k), dtype=dtype)
-    grad_xp = np.zeros((c, n, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
+    grad_xp = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
+    grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
     block = max(1, min(n, _BLOCK_ELEMENTS // (k * L)))
     buffer = np.empty(k * block * L, dtype=dtype)
     for n0 in range(0, n, block):
         b = min(block, n - n0)
-        cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
-        np.copyto(cols, view[:, :, :, n0 : n0 + b])
-        g_mat = grad_out[n0 : n0 + b].reshape(b, c_out, L).transpose(1, 0, 2).reshape(c_out, b * L)
-        grad_w += g_mat @ cols.reshape(k, b * L).T  # dL/dW: input (columns) against G
-        dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
-        _col2im_add(grad_xp[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
+        g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
+        if _per_image(k, L):  # one product per image, as in conv2d
+            cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
+            np.copyto(cols, windows[n0 : n0 + b])
+            grad_w += np.matmul(g, cols.reshape(b, k, L).transpose(0, 2, 1)).sum(axis=0)
+            dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
+        else:  # the block's images side by side
+            cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
+            np.copyto(cols, windows[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
+            g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
+            grad_w += g_mat @ cols.reshape(k, b * L).T  # dL/dW: G against the input columns
+            dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
+        _col2im_add(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
     ph, pw = padding
-    grad_x = np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3))
+    grad_x = np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w])
     return grad_x, grad_w.reshape(weight.shape), grad_bias
 
 
