@@ -37,6 +37,7 @@ __all__ = [
     "torch_twin",
     "keras_style_cnn",
     "train_torch",
+    "confusion_matrix",
 ]
 
 
@@ -349,3 +350,44 @@ def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batc
     return torch_models.train(model, x_train, y_train, x_test, y_test, epochs=epochs, lr=lr,
                               batch_size=batch_size, seed=seed, optimizer=optimizer, verbose=verbose,
                               lr_decay=lr_decay)
+
+
+def confusion_matrix(targets, predictions, n_classes=None):
+    """Count how often each true class was predicted as each class (chapter 8).
+
+    Entry ``M[t, p]`` is the number of examples of true class ``t`` that were predicted as
+    class ``p``: the diagonal holds the correct answers, each row sums to the number of
+    examples of its class, and the accuracy is ``trace(M) / M.sum()``.
+
+    Parameters
+    ----------
+    targets : array_like of int, shape (N,)
+        The true classes, ``0 <= t < n_classes``.
+    predictions : array_like of int, shape (N,)
+        The predicted classes, same range.
+    n_classes : int, optional
+        Number of classes ``K``; default None: one more than the largest class seen.
+
+    Returns
+    -------
+    ndarray of int64, shape (K, K)
+        Rows are true classes, columns predicted classes.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2]).tolist()
+    [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    """
+    t = as_array(targets, "targets", ndim=1, dtype_kind="iu").astype(np.int64)
+    p = as_array(predictions, "predictions", ndim=1, dtype_kind="iu").astype(np.int64)
+    if len(t) != len(p):
+        raise ValueError(f"targets and predictions must have the same length, got {len(t)} and {len(p)}")
+    if n_classes is None:
+        n_classes = int(max(t.max(initial=0), p.max(initial=0))) + 1
+    n_classes = check_int(n_classes, "n_classes", minimum=1)
+    for name, arr in (("targets", t), ("predictions", p)):
+        if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+            raise ValueError(f"{name} must lie in 0..{n_classes - 1}, got range [{arr.min()}, {arr.max()}]")
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (t, p), 1)
+    return matrix

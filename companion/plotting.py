@@ -1027,3 +1027,68 @@ def plot_dense_connections(n_in, n_out, weight=None, ax=None, labels=("inputs", 
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 8: what a trained classifier says about one image
+# ---------------------------------------------------------------------------------------
+
+__all__ += ["plot_probabilities"]
+
+
+def plot_probabilities(probs, true_class=None, ax=None, title=None, size=2.5):
+    """Draw a classifier's probabilities for one image as bars, one per class.
+
+    The predicted class (the tallest bar) is drawn dark, the others light; with
+    ``true_class`` given, that bar gets a thick outline, so a wrong prediction shows as an
+    outlined bar that is not the dark one.
+
+    Parameters
+    ----------
+    probs : array_like or torch.Tensor, shape (K,)
+        Probabilities (or any scores) of the ``K`` classes.
+    true_class : int, optional
+        The right class, ``0 <= true_class < K``; default None.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default None creates a figure of ``(4/3 size) x size`` inches.
+    title : str, optional
+        Title above the bars; default None.
+    size : float, default 2.5
+        Height of a new figure in inches (used only when ``ax`` is None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_probabilities([0.1, 0.7, 0.2], true_class=2)
+    >>> len(ax.patches), [round(float(b.get_height()), 1) for b in ax.patches]
+    (3, [0.1, 0.7, 0.2])
+    >>> plt.close("all")
+    """
+    p = as_array(probs, "probs", ndim=1).astype(np.float64)
+    if true_class is not None:
+        true_class = check_int(true_class, "true_class", minimum=0)
+        if true_class >= len(p):
+            raise ValueError(f"true_class must be below the number of classes {len(p)}, got {true_class}")
+    _check_title(title)
+    _check_ax(ax)
+    size = _check_size(size)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(size * 4 / 3, size))
+    predicted = int(np.argmax(p))
+    colours = [_FRAME if k == predicted else _FOOT_PAD for k in range(len(p))]
+    bars = ax.bar(np.arange(len(p)), p, color=colours, edgecolor=_EDGE, linewidth=0.6)
+    if true_class is not None:
+        bars[true_class].set_edgecolor("#cc0000")
+        bars[true_class].set_linewidth(2.0)
+    ax.set_xticks(np.arange(len(p)))
+    ax.set_xlabel("class")
+    ax.set_ylim(0, max(1.0, float(p.max())) * 1.05 if p.max() > 0 else 1.0)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -1,0 +1,105 @@
+"""Exercise checks of chapter 8: right answers pass, wrong ones get a useful message, nothing raises."""
+
+import numpy as np
+import pytest
+import torch
+
+import companion
+from companion.checks import (
+    check_confusion_matrix,
+    check_network_shapes,
+    check_runner_up,
+    check_sgd_update,
+    check_tiny_cnn_param_count,
+)
+
+RIGHT_SHAPES = {"conv": (1, 8, 26, 26), "pooled": (1, 8, 13, 13), "flat": (1, 1352), "logits": (1, 10)}
+
+
+def test_network_shapes(capsys):
+    assert check_network_shapes(RIGHT_SHAPES)
+    assert check_network_shapes({"conv": (1, 6, 28, 28), "pooled": (1, 6, 14, 14), "flat": (1, 1176),
+                                 "logits": (1, 3)}, image_size=32, n_filters=6, kernel_size=5, n_classes=3)
+    capsys.readouterr()
+    assert not check_network_shapes(None)
+    assert "Not answered yet" in capsys.readouterr().out
+    assert not check_network_shapes([(1, 8, 26, 26)])
+    assert "dict" in capsys.readouterr().out
+    assert not check_network_shapes({"conv": (1, 8, 26, 26)})
+    assert "no entry for ['pooled', 'flat', 'logits']" in capsys.readouterr().out
+    assert not check_network_shapes({**RIGHT_SHAPES, "pooled": (8, 13, 13)})
+    assert "batch axis" in capsys.readouterr().out
+    assert not check_network_shapes({**RIGHT_SHAPES, "flat": (1, 1353)})
+    assert "multiplies" in capsys.readouterr().out
+    assert not check_network_shapes({**RIGHT_SHAPES, "logits": "ten"})
+    assert "tuple of ints" in capsys.readouterr().out
+
+
+def test_param_count_matches_the_torch_twin(capsys):
+    net = companion.TinyCNN(n_filters=16)
+    total = sum(p.numel() for p in companion.torch_twin(net).parameters())
+    assert check_tiny_cnn_param_count(total, n_filters=16)
+    assert "K 144 + b 16" in capsys.readouterr().out
+    assert not check_tiny_cnn_param_count(72 + 13520)
+    assert "biases" in capsys.readouterr().out
+    assert not check_tiny_cnn_param_count(72 + 8 + 10 * 8 * 26 * 26 + 10)
+    assert "pooled maps" in capsys.readouterr().out
+    assert not check_tiny_cnn_param_count(None)
+    assert not check_tiny_cnn_param_count("many")
+    assert "str" in capsys.readouterr().out
+
+
+def test_sgd_update_matches_torch_sgd(capsys):
+    net = companion.TinyCNN(n_filters=2, image_size=8, n_classes=3, seed=1)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((4, 1, 8, 8)), np.array([0, 1, 2, 1])
+    before = {k: v.copy() for k, v in net.params.items()}
+    twin = companion.torch_twin(net)
+    opt = torch.optim.SGD(twin.parameters(), lr=0.3)
+    torch.nn.functional.cross_entropy(twin(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+    opt.step()
+    answer = {"K": twin.conv.weight, "b": twin.conv.bias, "W": twin.fc.weight, "c": twin.fc.bias}
+    assert check_sgd_update(answer, net, x, y, 0.3)
+    for k in before:  # the checker does not change the network
+        np.testing.assert_array_equal(net.params[k], before[k])
+    _, g = net.loss_and_grads(x, y)
+    capsys.readouterr()
+    assert not check_sgd_update({k: net.params[k] + 0.3 * g[k] for k in g}, net, x, y, 0.3)
+    assert "up the gradient" in capsys.readouterr().out
+    assert not check_sgd_update({k: net.params[k] for k in g}, net, x, y, 0.3)
+    assert "not changed" in capsys.readouterr().out
+    assert not check_sgd_update({k: net.params[k] - 0.3 * g[k] for k in ["K", "b"]}, net, x, y, 0.3)
+    assert "no entry for ['W', 'c']" in capsys.readouterr().out
+    assert not check_sgd_update({**{k: net.params[k] - 0.3 * g[k] for k in g}, "W": np.zeros(3)}, net, x, y, 0.3)
+    assert "shape" in capsys.readouterr().out
+    assert not check_sgd_update(None, net, x, y, 0.3)
+    assert not check_sgd_update([1, 2], net, x, y, 0.3)
+
+
+def test_runner_up(capsys):
+    net = companion.TinyCNN(n_filters=2, image_size=6, n_classes=4)
+    net.params["c"] = np.array([0.0, 3.0, 1.0, 2.0])
+    image = np.zeros((6, 6))
+    assert check_runner_up(3, net, image)
+    assert check_runner_up(np.int64(3), net, image[None, None])
+    assert not check_runner_up(1, net, image)
+    assert "first choice" in capsys.readouterr().out
+    assert not check_runner_up(0, net, image)
+    assert "Sort" in capsys.readouterr().out
+    assert not check_runner_up([3, 1], net, image)
+    assert not check_runner_up(None, net, image)
+    assert not check_runner_up("3", net, image)
+
+
+def test_confusion_matrix(capsys):
+    t = np.array([0, 0, 1, 2, 2, 2])
+    p = np.array([0, 1, 1, 2, 0, 2])
+    right = companion.confusion_matrix(t, p, 3)
+    assert check_confusion_matrix(right.tolist(), t, p, n_classes=3)
+    capsys.readouterr()
+    assert not check_confusion_matrix(right.T, t, p, n_classes=3)
+    assert "transpose" in capsys.readouterr().out
+    assert not check_confusion_matrix(np.eye(3), t, p, n_classes=3)
+    assert not check_confusion_matrix(None, t, p, n_classes=3)
+    assert not check_confusion_matrix(np.zeros((2, 2)), t, p, n_classes=3)
+    assert "shape" in capsys.readouterr().out
