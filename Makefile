@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site notebooks sync clean
+.PHONY: setup book test unit nbval site notebooks sync bench budget clean
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -42,6 +42,16 @@ site: setup
 notebooks: setup
 	$(BIN)/python tools/sync_setup_cells.py
 	$(BIN)/python tools/run_notebooks.py
+
+# Time the companion against PyTorch (interleaved, THREADS threads on both sides) and write
+# benchmarks/results/<date>-<host>.json, which the book's benchmark appendix shows. Not part of `make test`.
+THREADS ?= 1
+bench: setup
+	$(BIN)/python benchmarks/run.py --threads $(THREADS)
+
+# Execute every notebook in memory (nothing written back) and print the seconds each takes.
+budget: setup
+	$(BIN)/python benchmarks/pipeline_budget.py
 
 # Rewrite the first code cell of every notebook from _config.yml (repository and branch).
 sync: setup
