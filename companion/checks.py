@@ -928,6 +928,8 @@ def check_conv_cell(answer, image, kernel, i, j, stride=1, padding=0, dilation=1
     i, j = check_int(i, "i", 0), check_int(j, "j", 0)
     if i >= out.shape[0] or j >= out.shape[1]:
         raise ValueError(f"(i, j) = ({i}, {j}) is outside the output of shape {out.shape}")
+    if _not_answered(value=answer):
+        return False
     return check_value(answer, float(out[i, j]), name=f"your value of output ({i}, {j})")
 
 
@@ -965,6 +967,8 @@ def check_conv_output(answer, image, kernel, stride=1, padding=0, dilation=1):
     kernel = as_array(kernel, "kernel", ndim=2)
     expected = conv2d(image[None, None], kernel[None, None], stride=stride, padding=padding,
                       dilation=dilation)[0, 0]
+    if _not_answered(output=answer):
+        return False
     return check_array(answer, _like_answer(answer, expected), name="your output")
 
 
@@ -1017,6 +1021,8 @@ def check_same_padding(answer, n, kernel_size, dilation=1):
     expected = span // 2  # n + 2p - d(k - 1) - 1 + 1 = n
     if conv_output_size(n, kernel_size, padding=expected, dilation=dilation) != n:  # pragma: no cover
         raise RuntimeError("conv_output_size disagrees with the same-padding rule")
+    if _not_answered(padding=answer):
+        return False
     ok = check_value(answer, expected, name="your padding")
     if not ok and isinstance(answer, numbers.Integral) and not isinstance(answer, bool) and answer >= 0:
         try:
@@ -1068,6 +1074,8 @@ def check_shift_kernel(answer, down=0, right=1):
     expected = np.zeros_like(image)
     expected[max(down, 0):h + min(down, 0), max(right, 0):w + min(right, 0)] = \
         image[max(-down, 0):h - max(down, 0), max(-right, 0):w - max(right, 0)]
+    if _not_answered(kernel=answer):
+        return False
     kernel, problem = _answer_array(answer, "your kernel")
     if problem is None and kernel.ndim != 2:
         problem = f"your kernel should be a 2-D array, got shape {kernel.shape}."
@@ -1201,6 +1209,8 @@ def check_combined_kernel(answer, first, second):
     first = as_array(first, "first", ndim=2)
     second = as_array(second, "second", ndim=2)
     expected = convolve2d(first, second)
+    if _not_answered(**{"combined kernel": answer}):
+        return False
     got, _ = _answer_array(answer, "answer")
     if got is not None and got.shape == expected.shape and not np.allclose(got, expected):
         if np.allclose(got, correlate2d(first, second, mode="full")) or np.allclose(
