@@ -259,8 +259,9 @@ def ratio_plot_svg(summary: Summary) -> str:
     limits = {v.target.group: v.target.limit for v in summary.verdicts}
     colours = {"conv2d_forward": "#1f77b4", "conv2d_backward": "#ff7f0e", "max_pool2d_forward": "#2ca02c",
                "max_pool2d_backward": "#9467bd", "epoch": "#d62728"}
-    labels = [f"{GROUPS[r.group].split(',')[0] if r.group != 'epoch' else 'epoch'}"
-              f"{' bwd' if r.group.endswith('backward') else ''}: {r.case}, {r.dtype}" for r in rows]
+    labels = [f"training epoch, {r.dtype}" if r.group == "epoch" else
+              f"{r.group.rsplit('_', 1)[0]}{' bwd' if r.group.endswith('backward') else ''}: {r.case}, {r.dtype}"
+              for r in rows]
     with plt.rc_context({"svg.hashsalt": "benchmarks", "svg.fonttype": "path", "font.size": 8}):
         fig, ax = plt.subplots(figsize=(8, 0.22 * len(rows) + 1.2))
         y = list(range(len(rows)))[::-1]
@@ -273,8 +274,10 @@ def ratio_plot_svg(summary: Summary) -> str:
         ax.axvline(1.0, color="grey", linewidth=0.8, linestyle="--")
         ax.set_yticks(y, labels)
         ax.set_xscale("log")
-        ax.set_xlabel("time of companion / time of PyTorch (log scale; < 1: companion faster; black ticks: targets)")
+        ax.set_xlabel("companion time / PyTorch time (log scale); black ticks: targets")
         ax.set_ylim(-0.7, len(rows) - 0.3)
+        ratios = [r.ratio for r in rows] + list(limits.values()) + [1.0]
+        ax.set_xlim(min(ratios) / 1.3, max(ratios) * 1.8)  # room for the numbers right of the bars
         fig.tight_layout()
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
