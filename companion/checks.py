@@ -26,6 +26,7 @@ __all__ = [
     "check_inverted",
     "check_patch_mean",
     "check_layout",
+    "check_brightened",
     "check_output_size",
     "check_conv_cell",
     "check_conv_output",
@@ -368,6 +369,62 @@ def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
         check_int(v, label)
     expected = conv_output_size(n, kernel_size, stride, padding, dilation)
     return check_value(answer, int(expected), name="your output size")
+
+
+def check_brightened(answer, image, amount):
+    """Check an 8-bit image brightened by ``amount`` without wrap-around (chapter 1).
+
+    The expected answer is ``companion.to_uint8(companion.to_float(image) + amount / 255)``:
+    every pixel ``amount`` levels brighter, clipped at 255 (white) and 0 (black), still
+    ``uint8``. Adding to a ``uint8`` array directly wraps around (``250 + 10 = 4``); that
+    slip gets its own hint.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's brightened image, same shape as ``image``, dtype ``uint8``.
+    image : array_like of int, any shape
+        The original image, integers 0-255.
+    amount : int
+        Gray levels to add (negative darkens).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> image = np.array([[0, 100], [200, 250]], dtype=np.uint8)
+    >>> check_brightened(np.array([[60, 160], [255, 255]], dtype=np.uint8), image, 60)
+    Correct!
+    True
+    >>> check_brightened(image + 60, image, 60)  # doctest: +ELLIPSIS
+    Not yet: ...wrapped around...
+    False
+    """
+    from .representation import to_float, to_uint8
+
+    image = as_array(image, "image", dtype_kind="iu")
+    amount = check_int(amount, "amount")
+    if _not_answered(answer=answer):
+        return False
+    expected = to_uint8(np.clip(to_float(image) + amount / 255.0, 0.0, 1.0))
+    got, _ = _answer_array(answer, "answer")
+    if got is not None and got.shape == expected.shape and not np.array_equal(got, expected):
+        wrapped = ((image.astype(np.int64) + amount) % 256).astype(np.uint8)
+        if np.array_equal(got, wrapped):
+            print(
+                "Not yet: the bright pixels wrapped around (uint8 arithmetic is modulo 256, so "
+                "250 + 10 gives 4). Hint: compute in a wider type (np.int16 or floats), clip to "
+                "0..255, then convert back with .astype(np.uint8)."
+            )
+            return False
+    if got is not None and got.shape == expected.shape and np.array_equal(got, expected) \
+            and got.dtype != np.uint8:
+        print(f"Not yet: the values are right, but the dtype is {got.dtype}; store the image as "
+              "uint8 again (.astype(np.uint8)).")
+        return False
+    return check_array(answer, expected, name="your brightened image")
 
 
 # --- chapter 3: activation functions -------------------------------------------------------
