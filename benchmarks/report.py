@@ -75,7 +75,15 @@ class Row:
     subject_median: float
     baseline_median: float
     repeats: int
-    spread: float  # (max - min) / median of the per-repetition ratios: how noisy the pair was
+    ratio_low: float  # the smallest and largest per-repetition ratio: how noisy the pair was
+    ratio_high: float
+
+    @property
+    def spread(self) -> float:
+        """``(largest - smallest) / median`` of the per-repetition ratios."""
+        return (self.ratio_high - self.ratio_low) / self.pair_median
+
+    pair_median: float = 1.0
 
     @property
     def ratio(self) -> float:
@@ -197,7 +205,9 @@ def summarize(data: dict, source: str = "") -> Summary:
                 subject_median=statistics.median(a),
                 baseline_median=statistics.median(b),
                 repeats=len(a),
-                spread=(max(pair_ratios) - min(pair_ratios)) / mid,
+                ratio_low=min(pair_ratios),
+                ratio_high=max(pair_ratios),
+                pair_median=mid,
             )
         )
     order = list(GROUPS)

@@ -38,6 +38,7 @@ def test_ratio_is_the_ratio_of_the_medians():
 
 def test_spread_measures_the_per_repetition_ratios():
     (row,) = report.summarize(result(entry(a=[1.0, 2.0, 4.0], b=[1.0, 1.0, 1.0]))).rows
+    assert (row.ratio_low, row.ratio_high) == (1.0, 4.0)
     assert row.spread == pytest.approx((4.0 - 1.0) / 2.0)
 
 

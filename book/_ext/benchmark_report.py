@@ -118,17 +118,18 @@ def setup(app):
                 if not rows:
                     continue
                 body = [[r.case, r.dtype, report.format_seconds(r.subject_median),
-                         report.format_seconds(r.baseline_median), f"{r.ratio:.2f}×"] for r in rows]
+                         report.format_seconds(r.baseline_median), f"{r.ratio:.2f}×",
+                         f"{r.ratio_low:.2f} – {r.ratio_high:.2f}"] for r in rows]
                 subjects = sorted({r.subject for r in rows})
                 baselines = sorted({r.baseline for r in rows})
                 heading = f"{title[0].upper()}{title[1:]}: {', '.join(subjects)} against {', '.join(baselines)}"
                 if group == "naive":
                     body = [[f"{r.subject} / {r.baseline}", *row[1:]] for r, row in zip(rows, body)]
-                    headers = ["Pair", "dtype", "first", "second", "ratio"]
+                    headers = ["Pair", "dtype", "first", "second", "ratio", "range"]
                     heading = f"{title[0].upper()}{title[1:]} ({rows[0].case})"
                 else:
-                    headers = ["Case", "dtype", "companion", "PyTorch", "ratio"]
-                out.append(table(heading, headers, body, (8, 2, 2, 2, 2)))
+                    headers = ["Case", "dtype", "companion", "PyTorch", "ratio", "range"]
+                out.append(table(heading, headers, body, (8, 2, 2, 2, 2, 3)))
 
             svg = report.ratio_plot_svg(summary)
             uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
