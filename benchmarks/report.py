@@ -14,11 +14,11 @@ A result file looks like this (``schema`` 1)::
      "results": [
         {"group": "conv2d_forward", "case": "64x1x28x28, 32 filters 3x3, stride 1",
          "dtype": "float32", "subject": "companion.conv2d", "baseline": "torch F.conv2d",
-         "subject_seconds": [...], "baseline_seconds": [...], "calls_per_sample": 20},
+         "subject_seconds": [...], "baseline_seconds": [...], "calls_per_sample": [20, 40]},
         ...]}
 
-Each ``*_seconds`` list holds one time per repetition, already divided by
-``calls_per_sample`` (seconds per call). The two sides were timed interleaved
+Each ``*_seconds`` list holds one time per repetition, already divided by that side's count
+in ``calls_per_sample`` (seconds per call; older files hold one count for both sides). The two sides were timed interleaved
 (subject, baseline, baseline, subject, ...), so a burst of load from another process hits
 both.
 """

@@ -31,7 +31,7 @@ which says nothing about either library. On an idle machine, time with all cores
 Timing: every case is warmed up, then timed ``--repeats`` times, alternating which side goes
 first (subject, baseline, baseline, subject, ...), so that load from other processes hits both
 sides alike. A sample repeats the call until it lasts at least ``--min-sample`` seconds and
-stores the time per call. The report uses medians; the ratios, not the absolute times, are
+stores the time per call (each side its own count of calls). The report uses medians; the ratios, not the absolute times, are
 what the benchmark is about.
 
 The result goes to ``benchmarks/results/<YYYY-MM-DDTHHMM>-<host>.json`` with a description of
@@ -181,20 +181,24 @@ def calls_per_sample(fn, min_sample):
 
 
 def compare(subject, baseline, repeats, warmup, min_sample):
-    """Interleaved timings of two callables: ``(subject_seconds, baseline_seconds, calls)``."""
+    """Interleaved timings of two callables: ``(subject_seconds, baseline_seconds, calls)``.
+
+    Each side repeats its call until a sample lasts ``min_sample`` seconds (``calls`` is the
+    pair of counts), so a fast call is not timed once, cold, beside a slow one.
+    """
     for _ in range(warmup):
         subject()
         baseline()
-    number = max(calls_per_sample(subject, min_sample), calls_per_sample(baseline, min_sample))
+    na, nb = calls_per_sample(subject, min_sample), calls_per_sample(baseline, min_sample)
     a, b = [], []
     for r in range(repeats):
         if r % 2 == 0:
-            a.append(_time(subject, number))
-            b.append(_time(baseline, number))
+            a.append(_time(subject, na))
+            b.append(_time(baseline, nb))
         else:
-            b.append(_time(baseline, number))
-            a.append(_time(subject, number))
-    return a, b, number
+            b.append(_time(baseline, nb))
+            a.append(_time(subject, na))
+    return a, b, [na, nb]
 
 
 # --------------------------------------------------------------------------- the cases
@@ -319,7 +323,7 @@ def epoch_cases(args):
             for times, fn in pair if r % 2 == 0 else pair[::-1]:
                 times.append(_time(fn, 1))
         out.append(_entry("epoch", "TinyCNN(n_filters=8), 4,000 digits, batch 32, SGD, with evaluation",
-                          dtype, "companion.train_numpy", "companion.train_torch (torch_twin)", a, b, 1))
+                          dtype, "companion.train_numpy", "companion.train_torch (torch_twin)", a, b, [1, 1]))
         print(_progress(out[-1]), flush=True)
     return out
 
@@ -337,7 +341,7 @@ def naive_cases(args, rng):
     case = f"{_shape(shape)}, {c_out} filters {k}x{k}, stride 1"
     repeats = max(3, min(args.repeats, 5))
     a, b, n = compare(lambda: companion.conv2d_naive(x, w), lambda: companion.conv2d(x, w),
-                      repeats, 0 if args.quick else 1, 0.0)
+                      repeats, args.warmup, args.min_sample)
     out = [_entry("naive", case, "float64", "companion.conv2d_naive", "companion.conv2d", a, b, n)]
     print(_progress(out[-1]), flush=True)
     a, b, n = compare(lambda: companion.conv2d(x, w), lambda: F.conv2d(tx, tw),
