@@ -348,10 +348,10 @@ def setup(app):
             branch = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_branch", "main")
 
             table = nodes.table(classes=["equation-index"])
-            headers = ["Page", "Equation", "Computed by", "Checked by"]
+            headers = ["Equation", "Computed by", "Checked by"]
             group = nodes.tgroup(cols=len(headers))
             table += group
-            for width in (3, 3, 3, 6):
+            for width in (4, 4, 7):
                 group += nodes.colspec(colwidth=width)
             head = nodes.thead()
             group += head
@@ -373,7 +373,7 @@ def setup(app):
                     "", nodes.inline(text=eq.label), refdomain="math", reftype="eq",
                     reftarget=eq.label, refdoc=env.docname, refexplicit=False, refwarn=True,
                 )
-                equation = [equation, nodes.paragraph("", "", nodes.literal(text=eq.label))]
+                equation = [equation, page, nodes.paragraph("", "", nodes.literal(text=eq.label))]
                 function = nodes.paragraph()
                 if eq.function:
                     function += nodes.literal(text=eq.qualified)
@@ -382,7 +382,8 @@ def setup(app):
                 else:
                     function += nodes.emphasis(text="none yet")
                 checked = []
-                for test_id in eq.tests:  # one paragraph per test: file, then the test's name
+                shown = 3  # the first few tests; the count of the rest keeps the table readable
+                for test_id in eq.tests[:shown]:  # one paragraph per test: file, then the test's name
                     path, _, name = test_id.partition("::")
                     line = nodes.paragraph()
                     label = nodes.literal(text=f"{Path(path).name}::{name}")
@@ -392,9 +393,10 @@ def setup(app):
                     else:
                         line += label
                     checked.append(line)
+                if len(eq.tests) > shown:
+                    checked.append(nodes.paragraph(text=f"and {len(eq.tests) - shown} more"))
                 if not checked:
                     checked = [nodes.paragraph("", "", nodes.emphasis(text="none yet"))]
-                row += nodes.entry("", page)
                 row += nodes.entry("", *equation)
                 row += nodes.entry("", function)
                 row += nodes.entry("", *checked)
