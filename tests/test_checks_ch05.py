@@ -1,0 +1,187 @@
+"""The chapter 5 exercise checks: right answers pass, wrong ones fail with a message, nothing raises.
+
+The expected answers are held to PyTorch (parameter counts, shapes, multi-channel outputs) and
+SciPy (the pattern kernel's response)."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from scipy import signal
+
+from companion import checks
+
+WRONG_KINDS = [None, "many", [1, 2], [[1, 2], [3]], {"a": 1}, np.zeros((2, 2)), torch.tensor([1.0, 2.0])]
+
+
+def _run(capsys, check, *args, **kwargs):
+    ok = check(*args, **kwargs)
+    return ok, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("c_in,c_out,k,bias", [(1, 32, 3, True), (32, 64, 3, True), (3, 16, 5, False),
+                                               (2, 4, (3, 1), True)])
+def test_conv_param_count_matches_nn_conv2d(capsys, c_in, c_out, k, bias):
+    n = sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, k, bias=bias).parameters())
+    ok, out = _run(capsys, checks.check_conv_param_count, n, c_in, c_out, k, bias=bias)
+    assert ok and out.startswith("Correct")
+    assert _run(capsys, checks.check_conv_param_count, np.int64(n), c_in, c_out, k, bias=bias)[0]
+    assert not _run(capsys, checks.check_conv_param_count, n + 1, c_in, c_out, k, bias=bias)[0]
+
+
+def test_conv_param_count_hints(capsys):
+    ok, out = _run(capsys, checks.check_conv_param_count, 64 * 32 * 9, 32, 64, 3)
+    assert not ok and "64 biases" in out
+    ok, out = _run(capsys, checks.check_conv_param_count, 64 * 9 + 64, 32, 64, 3)
+    assert not ok and "32 channels deep" in out
+    ok, out = _run(capsys, checks.check_conv_param_count, 16 * 3 * 25 + 16, 3, 16, 5, bias=False)
+    assert not ok and "no bias" in out
+    ok, out = _run(capsys, checks.check_conv_param_count, None, 3, 16, 5)
+    assert not ok and "Not answered" in out
+
+
+@pytest.mark.parametrize("answer", WRONG_KINDS[1:])
+def test_conv_param_count_never_raises(capsys, answer):
+    ok, out = _run(capsys, checks.check_conv_param_count, answer, 3, 16, 5)
+    assert not ok and out.startswith("Not yet")
+
+
+def test_multichannel_cell_matches_torch(capsys):
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(3, 5, 6)).astype(float)
+    w = rng.integers(-2, 3, size=(4, 3, 2, 3)).astype(float)
+    b = rng.integers(-2, 3, size=4).astype(float)
+    y = F.conv2d(torch.from_numpy(x[None]), torch.from_numpy(w), torch.from_numpy(b))[0].numpy()
+    for o, i, j in [(0, 0, 0), (3, 3, 3), (2, 1, 2)]:
+        assert _run(capsys, checks.check_multichannel_cell, y[o, i, j], x, w, o, i, j, bias=b)[0]
+        assert _run(capsys, checks.check_multichannel_cell, int(round(y[o, i, j])), x, w, o, i, j, bias=b)[0]
+    without_bias = y[1, 2, 0] - b[1]
+    ok, out = _run(capsys, checks.check_multichannel_cell, without_bias, x, w, 1, 2, 0, bias=b)
+    if b[1] != 0:
+        assert not ok and "bias" in out
+
+
+def test_multichannel_cell_hints_one_channel(capsys):
+    x = np.arange(18).reshape(2, 3, 3)
+    w = np.ones((1, 2, 2, 2))
+    ok, out = _run(capsys, checks.check_multichannel_cell, 8, x, w, 0, 0, 0)
+    assert not ok and "channel 0 alone" in out
+    ok, out = _run(capsys, checks.check_multichannel_cell, None, x, w, 0, 0, 0)
+    assert not ok and "Not answered" in out
+
+
+@pytest.mark.parametrize("answer", WRONG_KINDS[1:])
+def test_multichannel_cell_never_raises(capsys, answer):
+    ok, out = _run(capsys, checks.check_multichannel_cell, answer, np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), 0, 0, 0)
+    assert not ok and out.startswith("Not yet")
+
+
+def test_multichannel_cell_bad_call():
+    with pytest.raises(ValueError):
+        checks.check_multichannel_cell(1, np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), 0, 2, 0)
+    with pytest.raises(ValueError):
+        checks.check_multichannel_cell(1, np.ones((2, 3, 3)), np.ones((1, 3, 2, 2)), 0, 0, 0)
+
+
+def _torch_shape(input_shape, layers):
+    mods = []
+    c = input_shape[0]
+    for layer in layers:
+        if layer[0] == "conv":
+            mods.append(torch.nn.Conv2d(c, layer[1], layer[2]))
+            c = layer[1]
+        else:
+            mods.append(torch.nn.MaxPool2d(layer[1]))
+    with torch.no_grad():
+        return tuple(torch.nn.Sequential(*mods)(torch.zeros(1, *input_shape)).shape[1:])
+
+
+@pytest.mark.parametrize("input_shape,layers", [
+    ((1, 28, 28), [("conv", 32, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]),
+    ((3, 32, 32), [("conv", 32, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]),
+    ((3, 17, 21), [("conv", 8, 5), ("pool", 3), ("conv", 4, 1)]),
+])
+def test_shape_after_layers_matches_torch(capsys, input_shape, layers):
+    expected = _torch_shape(input_shape, layers)
+    ok, out = _run(capsys, checks.check_shape_after_layers, expected, input_shape, layers)
+    assert ok and out.startswith("Correct")
+    assert _run(capsys, checks.check_shape_after_layers, list(expected), input_shape, layers)[0]
+    ok, out = _run(capsys, checks.check_shape_after_layers, (expected[0], expected[1] + 1, expected[2]),
+                   input_shape, layers)
+    assert not ok and "step by step" in out
+
+
+def test_shape_after_layers_channels_last_hint(capsys):
+    layers = [("conv", 32, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]
+    ok, out = _run(capsys, checks.check_shape_after_layers, (5, 5, 64), (1, 28, 28), layers)
+    assert not ok and "channels last" in out
+
+
+@pytest.mark.parametrize("answer", WRONG_KINDS)
+def test_shape_after_layers_never_raises(capsys, answer):
+    ok, out = _run(capsys, checks.check_shape_after_layers, answer, (1, 28, 28), [("conv", 4, 3)])
+    assert not ok and ("Not yet" in out or "Not answered" in out)
+
+
+@pytest.mark.parametrize("layers", [[("dense", 3)], [("conv", 3)], [("pool", 2, 2)], ["conv"]])
+def test_shape_after_layers_bad_call(layers):
+    with pytest.raises(ValueError):
+        checks.check_shape_after_layers((1, 1, 1), (1, 28, 28), layers)
+
+
+@pytest.mark.parametrize("which", ["rec601", "rec709", "average"])
+def test_luma_filter_equals_kernel_on_grayscale(capsys, which):
+    from companion import LUMA_WEIGHTS, rgb_to_grayscale
+
+    kernel = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+    weight = (np.array(LUMA_WEIGHTS[which])[:, None, None] * kernel)[None]
+    assert _run(capsys, checks.check_luma_filter, weight, kernel, which)[0]
+    rgb = np.random.default_rng(1).random((6, 7, 3))
+    ours = F.conv2d(torch.from_numpy(rgb.transpose(2, 0, 1)[None].copy()), torch.from_numpy(weight))[0, 0].numpy()
+    theirs = signal.correlate2d(rgb_to_grayscale(rgb, which), kernel, mode="valid")
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+    ok, out = _run(capsys, checks.check_luma_filter, np.ones((1, 3, 3, 3)) * kernel / 3, kernel, "rec601")
+    assert not ok and "Not yet" in out
+
+
+@pytest.mark.parametrize("answer", WRONG_KINDS)
+def test_luma_filter_never_raises(capsys, answer):
+    ok, out = _run(capsys, checks.check_luma_filter, answer, np.ones((1, 1)))
+    assert not ok and ("Not yet" in out or "Not answered" in out)
+
+
+def _pattern_image():
+    p = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
+    image = np.zeros((10, 10))
+    image[2:5, 5:8] = p
+    image[6:9, 1:4] = 1.0
+    image[6:9, 6:9] = np.eye(3)
+    return p, image
+
+
+def test_pattern_kernel(capsys):
+    p, image = _pattern_image()
+    response = signal.correlate2d(image, 2 * p - 1, mode="valid")
+    assert np.unravel_index(response.argmax(), response.shape) == (2, 5)
+    ok, out = _run(capsys, checks.check_pattern_kernel, 2 * p - 1, image, 2, 5)
+    assert ok and "runner-up is 3" in out
+    ok, out = _run(capsys, checks.check_pattern_kernel, p, image, 2, 5)      # ties with the square
+    assert not ok and "2 places" in out
+    ok, out = _run(capsys, checks.check_pattern_kernel, np.ones((3, 3)), image, 2, 5)
+    assert not ok and "(6, 1)" in out and "not at the pattern" in out
+    ok, out = _run(capsys, checks.check_pattern_kernel, np.ones((11, 3)), image, 2, 5)
+    assert not ok and "no larger than the image" in out
+
+
+@pytest.mark.parametrize("answer", WRONG_KINDS)
+def test_pattern_kernel_never_raises(capsys, answer):
+    _, image = _pattern_image()
+    ok, out = _run(capsys, checks.check_pattern_kernel, answer, image, 2, 5)
+    assert ok is False or ok is True
+    assert "Correct" in out or "Not yet" in out or "Not answered" in out
+
+
+def test_pattern_kernel_bad_call():
+    _, image = _pattern_image()
+    with pytest.raises(ValueError):
+        checks.check_pattern_kernel(np.ones((3, 3)), image, 8, 0)
