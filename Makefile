@@ -26,7 +26,7 @@ book: setup
 test: unit nbval book site
 
 unit: setup
-	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site \
+	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site -p no:cacheprovider \
 	    --cov=companion --cov-report=term-missing --cov-fail-under=95
 
 nbval: setup
