@@ -274,23 +274,32 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
             f"labels must match images: x_train {len(x_train)} vs y_train {len(y_train)}, "
             f"x_test {len(x_test)} vs y_test {len(y_test)}"
         )
-    history = {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    history = _new_history()
     for epoch in range(epochs):
         for idx in minibatches(len(x_train), batch_size, seed, epoch):
             loss, grads = model.loss_and_grads(x_train[idx], y_train[idx])
             model.step(grads, lr * lr_decay**epoch)
             history["step_loss"].append(loss)
-        for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-            loss, acc = model.evaluate(x, y)
-            history[f"{split}_loss"].append(loss)
-            history[f"{split}_acc"].append(acc)
-        if verbose:
-            print(
-                f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
-                f"train accuracy {history['train_acc'][-1]:.2%}, "
-                f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
-            )
+        _end_epoch(history, epoch, model.evaluate, (x_train, y_train), (x_test, y_test), verbose)
     return history
+
+
+def _new_history():
+    return {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+
+
+def _end_epoch(history, epoch, evaluate, train, test, verbose):
+    """Record an epoch's loss and accuracy on both splits (shared by both training loops)."""
+    for split, (x, y) in (("train", train), ("test", test)):
+        loss, acc = evaluate(x, y)
+        history[f"{split}_loss"].append(loss)
+        history[f"{split}_acc"].append(acc)
+    if verbose:
+        print(
+            f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
+            f"train accuracy {history['train_acc'][-1]:.2%}, "
+            f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
+        )
 
 
 def torch_twin(model):

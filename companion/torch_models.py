@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validation import as_array, check_int
-from .model import TinyCNN, minibatches
+from .model import TinyCNN, _end_epoch, _new_history, minibatches
 
 
 class TinyCNNTorch(nn.Module):
@@ -104,7 +104,7 @@ def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size
     dtype = _dtype_of(model)
     xt = torch.as_tensor(np.ascontiguousarray(x_train), dtype=dtype)
     yt = torch.as_tensor(y_train, dtype=torch.int64)
-    history = {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    history = _new_history()
     for epoch in range(epochs):
         model.train()
         for group in opt.param_groups:
@@ -116,14 +116,6 @@ def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size
             loss.backward()
             opt.step()
             history["step_loss"].append(loss.item())
-        for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-            loss, acc = evaluate(model, x, y)
-            history[f"{split}_loss"].append(loss)
-            history[f"{split}_acc"].append(acc)
-        if verbose:
-            print(
-                f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
-                f"train accuracy {history['train_acc'][-1]:.2%}, "
-                f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
-            )
+        _end_epoch(history, epoch, lambda x, y: evaluate(model, x, y), (x_train, y_train), (x_test, y_test),
+                   verbose)
     return history
