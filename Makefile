@@ -35,7 +35,7 @@ nbval: setup
 # Open every page of _build/html (run `make book` first) in headless Chromium with the network
 # blocked; screenshots go to _build/screenshots/.
 site: setup
-	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
 
 # Re-execute every notebook in place so its stored outputs are fresh (after syncing the
 # Colab setup cells with _config.yml).

@@ -128,6 +128,10 @@ COLLECT = r"""
 
 SETTLE = r"""
 async () => {
+  // Never wait forever: a page that has not settled in 30 s fails its test instead.
+  const limit = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error('the page did not settle within 30 s')), 30000));
+  const settle = (async () => {
   if (document.querySelector('script[src*="mathjax" i]')) {
     const t0 = Date.now();
     while (!(window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)) {
@@ -140,6 +144,8 @@ async () => {
     img.loading = 'eager';
     return img.complete ? null : new Promise(r => { img.onload = img.onerror = r; });
   }));
+  })();
+  await Promise.race([settle, limit]);
 }
 """
 

@@ -139,6 +139,10 @@ def test_home_redirects_to_the_first_page(site):
     try:
         page.goto(site.base, wait_until="load")
         page.wait_for_url(re.compile(re.escape(toc_files()[0]) + r"\.html"), timeout=5000, wait_until="commit")
+        # Let the redirected page finish loading before closing it: closing a page while its
+        # requests are still inside the context's route handler can leave close() waiting forever.
+        page.wait_for_load_state("load", timeout=15000)
+        page.wait_for_load_state("networkidle", timeout=15000)
     finally:
         page.close()
 
