@@ -1492,18 +1492,6 @@ __all__ += [
 ]
 
 
-def _silently(check, *args, **kwargs):
-    """Run a checker without printing; return (verdict, its message without "Not yet: ")."""
-    import contextlib
-    import io
-
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        ok = check(*args, **kwargs)
-    message = buf.getvalue().strip()
-    return ok, message[len("Not yet: "):] if message.startswith("Not yet: ") else message
-
-
 def check_linear_param_count(answer, in_features, out_features, bias=True):
     """Check the number of parameters of a dense layer (chapter 6).
 
@@ -1534,7 +1522,7 @@ def check_linear_param_count(answer, in_features, out_features, bias=True):
     expected = linear_param_count(in_features, out_features, bias=bias)
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
+    ok, message = _quietly(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
     if ok:
         print("Correct!")
         return True
@@ -1586,7 +1574,7 @@ def check_flatten_index(answer, shape, index):
     expected = int(np.flatnonzero(flat == grid[index])[0])
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
+    ok, message = _quietly(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
     if ok:
         print("Correct!")
         return True
@@ -1636,7 +1624,7 @@ def check_cross_entropy(answer, logits, target, atol=1e-3):
     expected = cross_entropy(np.asarray(logits, dtype=np.float64), np.asarray(target))
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, answer, expected, rtol=0.0, atol=atol)
+    ok, message = _quietly(check_value, answer, expected, rtol=0.0, atol=atol)
     if ok:
         print("Correct!")
         return True
@@ -1693,7 +1681,7 @@ def check_cnn_param_count(answer, image_size=28, channels=(32, 64), kernel_size=
     expected = sum(parts)
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
+    ok, message = _quietly(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
     if ok:
         print(f"Correct! ({' + '.join(str(p) for p in parts)} = {expected})")
         return True
@@ -1746,7 +1734,7 @@ def check_two_class_logits(func):
     if arr.shape != (z.size, 2):
         print(f"Not yet: for z of shape {z.shape} your result has shape {arr.shape}, expected {(z.size, 2)}.")
         return False
-    ok, message = _silently(check_array, softmax(arr.astype(np.float64))[:, 1], sigmoid(z), name="the probability of class 1")
+    ok, message = _quietly(check_array, softmax(arr.astype(np.float64))[:, 1], sigmoid(z), name="the probability of class 1")
     if not ok:
         print(f"Not yet: softmax(your logits)[:, 1] should equal sigmoid(z): {message}")
         return False
@@ -1807,7 +1795,7 @@ def check_keras_dense_to_torch(func):
         if problem is not None:
             print(f"Not yet: {case}, {problem}")
             return False
-        ok, message = _silently(check_array, linear(flatten(x), arr.astype(np.float64)), keras_y,
+        ok, message = _quietly(check_array, linear(flatten(x), arr.astype(np.float64)), keras_y,
                                name="the outputs with your weight")
         if not ok:
             print(f"Not yet: {case}, {message}")
@@ -1930,7 +1918,7 @@ def check_tiny_cnn_param_count(answer, n_filters=8, kernel_size=3, pool_size=2, 
     expected = sum(sizes.values())
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
+    ok, message = _quietly(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
     if ok:
         parts = " + ".join(f"{name} {size}" for name, size in sizes.items())
         print(f"Correct! ({parts} = {expected})")
@@ -2008,7 +1996,7 @@ def check_sgd_update(answer, net, x, targets, lr):
             hint = " It has not changed: did you store the result of the step?"
         else:
             hint = ""
-        _, message = _silently(check_array, got, want, name=name, rtol=1e-7, atol=1e-10)
+        _, message = _quietly(check_array, got, want, name=name, rtol=1e-7, atol=1e-10)
         print(f"Not yet: {message}{hint}")
         return False
     print("Correct! Every parameter moved by -lr times its gradient.")
@@ -2151,7 +2139,7 @@ def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=
     expected = conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
     if _not_answered(answer=answer):
         return False
-    ok, message = _silently(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
+    ok, message = _quietly(check_value, _float_answer(answer), expected, rtol=0.0, atol=1e-9)
     if ok:
         print("Correct!")
         return True
@@ -2224,7 +2212,7 @@ def check_multichannel_cell(answer, x, weight, o, i, j, bias=None):
     if _not_answered(value=answer):
         return False
     name = f"your value of output ({o}, {i}, {j})"
-    ok, message = _silently(check_value, _float_answer(answer), float(out[o, i, j]), name=name)
+    ok, message = _quietly(check_value, _float_answer(answer), float(out[o, i, j]), name=name)
     if ok:
         print("Correct!")
         return True
