@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site notebooks sync bench budget clean
+.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -22,8 +22,9 @@ book: setup
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
-# compared), the book build, then every built page in headless Chromium.
-test: unit nbval book site
+# compared), the book build, every built page in headless Chromium, then the notebooks and
+# unit tests again under other numerical configurations.
+test: unit nbval book site portability
 
 unit: setup
 	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site -p no:cacheprovider \
@@ -36,6 +37,12 @@ nbval: setup
 # blocked; screenshots go to _build/screenshots/.
 site: setup
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
+
+# Strict nbval and the unit tests under three numerical configurations (other OpenBLAS kernels,
+# other SIMD widths for PyTorch, 1 and 2 threads), after proving that each one rounds
+# differently from the native run (tools/portability.py). CONFIGS=name picks some.
+portability: setup
+	$(BIN)/python tools/portability.py $(CONFIGS)
 
 # Re-execute every notebook in place so its stored outputs are fresh (after syncing the
 # Colab setup cells with _config.yml).
