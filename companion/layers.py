@@ -112,6 +112,10 @@ def linear(x, weight, bias=None):
     numpy.ndarray, shape (N, out_features) or (out_features,)
         ``x.shape[:-1] + (out_features,)``.
 
+    See Also
+    --------
+    linear_backward : its gradients (chapter 7).
+
     Examples
     --------
     >>> W = np.array([[1.0, 2.0], [0.0, -1.0], [1.0, 1.0]])
@@ -198,6 +202,10 @@ def cross_entropy(logits, targets):
     -------
     float
         The mean loss (a Python float).
+
+    See Also
+    --------
+    cross_entropy_backward : its gradient with respect to the logits (chapter 7).
 
     Examples
     --------
