@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_array, check_int, pair
+from .._validation import as_array, check_int, pair
 
 __all__ = [
     "plot",
