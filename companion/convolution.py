@@ -40,7 +40,7 @@ from ._kernels import (
     per_image,
     windows,
 )
-from ._validation import as_float, check_int, pair
+from ._validation import as_float, check_choice, check_int, pair
 
 __all__ = [
     "conv_output_size",
@@ -407,10 +407,7 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
 def _check_2d(image, kernel, mode):
     image = as_float(image, "image", 2)
     kernel = as_float(kernel, "kernel", 2)
-    if not isinstance(mode, str):
-        raise TypeError(f"mode must be one of 'full', 'same', 'valid', got {type(mode).__name__}: {mode!r}")
-    if mode not in ("full", "same", "valid"):
-        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
+    check_choice(mode, "mode", ("full", "same", "valid"))
     if mode == "valid" and (kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]):
         raise ValueError(
             f"mode='valid' needs the kernel to fit inside the image, got kernel of shape "
