@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_array, check_int
+from .._validation import as_array, check_int
 
 __all__ = [
     "check_array",
@@ -251,7 +251,7 @@ def check_inverted(answer, image):
     Not yet: 4 of 4 entries of your inverted image differ. First at index (0, 0): got 0, expected 255. Largest absolute error: 255.
     False
     """
-    from .representation import invert
+    from ..representation import invert
 
     return check_array(answer, invert(image), name="your inverted image")
 
@@ -284,7 +284,7 @@ def check_patch_mean(answer, image, top, left, height, width):
     Correct!
     True
     """
-    from .representation import crop
+    from ..representation import crop
 
     image = as_array(image, "image", ndim=2)
     patch = crop(image, top, left, height, width)
@@ -318,7 +318,7 @@ def check_layout(answer, image):
     Not yet: ...Hint: reshape keeps the order of the numbers in memory...
     False
     """
-    from .representation import hwc_to_chw
+    from ..representation import hwc_to_chw
 
     image = as_array(image, "image", ndim=3)
     expected = hwc_to_chw(image)
@@ -362,7 +362,7 @@ def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
     Not yet: your output size is 2, expected 3 (off by 1).
     False
     """
-    from .convolution import conv_output_size
+    from ..convolution import conv_output_size
 
     for label, v in (("n", n), ("kernel_size", kernel_size), ("stride", stride),
                      ("padding", padding), ("dilation", dilation)):
@@ -402,7 +402,7 @@ def check_brightened(answer, image, amount):
     Not yet: ...wrapped around...
     False
     """
-    from .representation import to_float, to_uint8
+    from ..representation import to_float, to_uint8
 
     image = as_array(image, "image", dtype_kind="iu")
     amount = check_int(amount, "amount")
@@ -481,7 +481,7 @@ def check_activation(answer, name, x, atol=1e-3):
     """
     if _not_answered(**{f"{name} values": answer}):
         return False
-    from . import activation
+    from .. import activation
 
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
@@ -545,7 +545,7 @@ def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
     """
     if _not_answered(W=weight, b=bias):
         return False
-    from .layers import linear
+    from ..layers import linear
 
     w1 = as_array(w1, "w1", ndim=2)
     w2 = as_array(w2, "w2", ndim=2)
@@ -585,7 +585,7 @@ def check_vanishing_depth(answer, threshold=1e-6):
     """
     if _not_answered(depth=answer):
         return False
-    from .activation import sigmoid_grad
+    from ..activation import sigmoid_grad
 
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
@@ -636,8 +636,8 @@ def check_abs_network(w1, b1, w2, b2):
     """
     if _not_answered(w1=w1, b1=b1, w2=w2, b2=b2):
         return False
-    from .activation import relu
-    from .layers import linear
+    from ..activation import relu
+    from ..layers import linear
 
     params = {}
     for name, value, ndim in (("w1", w1, 2), ("b1", b1, 1), ("w2", w2, 2), ("b2", b2, 1)):
@@ -707,7 +707,7 @@ def check_pool_output(answer, x, kernel_size, stride=None, padding=0, mode="max"
     """
     if _not_answered(**{f"{mode}-pooled matrix": answer}):
         return False
-    from .pooling import avg_pool2d, max_pool2d
+    from ..pooling import avg_pool2d, max_pool2d
 
     if mode == "max":
         expected = max_pool2d(x, kernel_size, stride, padding)
@@ -750,7 +750,7 @@ def check_pooled_size(answer, n, kernel_size, stride=None, padding=0):
     """
     if _not_answered(**{"pooled size": answer}):
         return False
-    from .convolution import conv_output_size
+    from ..convolution import conv_output_size
 
     kernel_size = check_int(kernel_size, "kernel_size")
     stride = kernel_size if stride is None else check_int(stride, "stride")
@@ -787,7 +787,7 @@ def check_multiply_adds(answer, n, in_channels, out_channels, kernel_size, strid
     """
     if _not_answered(count=answer):
         return False
-    from .convolution import conv_output_size
+    from ..convolution import conv_output_size
 
     c_in = check_int(in_channels, "in_channels", minimum=1)
     c_out = check_int(out_channels, "out_channels", minimum=1)
@@ -827,8 +827,8 @@ def check_avg_pool_as_conv(weight, stride, kernel_size=2):
     """
     if _not_answered(weight=weight, stride=stride):
         return False
-    from .convolution import conv2d, conv_output_size
-    from .pooling import avg_pool2d
+    from ..convolution import conv2d, conv_output_size
+    from ..pooling import avg_pool2d
 
     k = check_int(kernel_size, "kernel_size", minimum=1)
     x = np.random.default_rng(0).normal(size=(1, 1, 8, 8))
@@ -879,7 +879,7 @@ def check_max_pool_counterexample(a, b, kernel_size=2):
     """
     if _not_answered(a=a, b=b):
         return False
-    from .pooling import max_pool2d
+    from ..pooling import max_pool2d
 
     k = check_int(kernel_size, "kernel_size", minimum=1)
     arrays = []
@@ -972,7 +972,7 @@ def check_conv_cell(answer, image, kernel, i, j, stride=1, padding=0, dilation=1
     Not yet: your value of output (0, 0) is -5, expected 5 (off by 10).
     False
     """
-    from .convolution import conv2d
+    from ..convolution import conv2d
 
     image = as_array(image, "image", ndim=2)
     kernel = as_array(kernel, "kernel", ndim=2)
@@ -1018,7 +1018,7 @@ def check_conv_output(answer, image, kernel, stride=1, padding=0, dilation=1):
     Not yet: your output has shape (1, 2), expected (2, 2).
     False
     """
-    from .convolution import conv2d
+    from ..convolution import conv2d
 
     image = as_array(image, "image", ndim=2)
     kernel = as_array(kernel, "kernel", ndim=2)
@@ -1064,7 +1064,7 @@ def check_same_padding(answer, n, kernel_size, dilation=1):
     With padding 2 the output length is 30, not 28.
     False
     """
-    from .convolution import conv_output_size
+    from ..convolution import conv_output_size
 
     n = check_int(n, "n", 1)
     kernel_size = check_int(kernel_size, "kernel_size", 1)
@@ -1120,7 +1120,7 @@ def check_shift_kernel(answer, down=0, right=1):
     Not yet: ... the image filtered with your kernel differ...
     False
     """
-    from .convolution import correlate2d
+    from ..convolution import correlate2d
 
     down = check_int(down, "down")
     right = check_int(right, "right")
@@ -1201,7 +1201,7 @@ def check_correlate2d(func):
     Not yet: on an image of shape (5, 5) and kernel of shape (3, 3), your result is None. Did your function forget to `return` its result?
     False
     """
-    from .convolution import correlate2d
+    from ..convolution import correlate2d
 
     return _run_cases(func, correlate2d, "correlate2d")
 
@@ -1231,7 +1231,7 @@ def check_convolve2d(func):
     Not yet: on an image of shape (5, 5) and kernel of shape (3, 3), ... entries of your result differ...
     False
     """
-    from .convolution import convolve2d
+    from ..convolution import convolve2d
 
     return _run_cases(func, convolve2d, "convolve2d")
 
@@ -1261,7 +1261,7 @@ def check_combined_kernel(answer, first, second):
     Correct!
     True
     """
-    from .convolution import convolve2d, correlate2d
+    from ..convolution import convolve2d, correlate2d
 
     first = as_array(first, "first", ndim=2)
     second = as_array(second, "second", ndim=2)
@@ -1323,7 +1323,7 @@ def check_max_pool_backward(answer, x, grad_out, kernel_size=2, stride=None, pad
     Not yet: ...the maximum of each window...
     False
     """
-    from .backprop import max_pool2d_backward
+    from ..backprop import max_pool2d_backward
 
     x = _grad_input_shape(x, "x", (2, 3, 4))
     expected = max_pool2d_backward(grad_out, x, kernel_size, stride, padding)
@@ -1379,8 +1379,8 @@ def check_conv2d_backward(answer, x, weight, grad_out, wrt="weight", stride=1, p
     Correct!
     True
     """
-    from .backprop import conv2d_backward
-    from .convolution import correlate2d
+    from ..backprop import conv2d_backward
+    from ..convolution import correlate2d
 
     if wrt not in ("weight", "input", "bias"):
         raise ValueError(f"wrt must be 'weight', 'input' or 'bias', got {wrt!r}")
@@ -1449,7 +1449,7 @@ def check_gradient(answer, f, x, rtol=1e-5, atol=1e-7, eps=1e-6):
     Not yet: 2 of 2 entries of your gradient differ...
     False
     """
-    from .backprop import numerical_gradient
+    from ..backprop import numerical_gradient
 
     if not callable(f):
         raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
@@ -1517,7 +1517,7 @@ def check_linear_param_count(answer, in_features, out_features, bias=True):
     Not yet: answer is 1280, expected 1290 (off by 10). Did you count the 10 biases?
     False
     """
-    from .filters import linear_param_count
+    from ..filters import linear_param_count
 
     expected = linear_param_count(in_features, out_features, bias=bias)
     if _not_answered(answer=answer):
@@ -1563,7 +1563,7 @@ def check_flatten_index(answer, shape, index):
     Correct!
     True
     """
-    from .layers import flatten
+    from ..layers import flatten
 
     shape = tuple(check_int(s, "shape", minimum=1) for s in shape)
     index = tuple(check_int(i, "index", minimum=0) for i in index)
@@ -1619,7 +1619,7 @@ def check_cross_entropy(answer, logits, target, atol=1e-3):
     Not yet: answer is -0.693, expected 0.693147 (off by 1.38615). A cross-entropy is never negative: -log p with p <= 1.
     False
     """
-    from .layers import cross_entropy
+    from ..layers import cross_entropy
 
     expected = cross_entropy(np.asarray(logits, dtype=np.float64), np.asarray(target))
     if _not_answered(answer=answer):
@@ -1666,8 +1666,8 @@ def check_cnn_param_count(answer, image_size=28, channels=(32, 64), kernel_size=
     Correct! (320 + 18496 + 204928 + 129 = 223873)
     True
     """
-    from .convolution import conv_output_size
-    from .filters import conv_param_count, linear_param_count
+    from ..convolution import conv_output_size
+    from ..filters import conv_param_count, linear_param_count
 
     side, c_in, parts = check_int(image_size, "image_size", minimum=1), 1, []
     for c in channels:
@@ -1716,7 +1716,7 @@ def check_two_class_logits(func):
     Not yet: softmax(your logits)[:, 1] should equal sigmoid(z): ...
     False
     """
-    from .activation import sigmoid, softmax
+    from ..activation import sigmoid, softmax
 
     if not callable(func):
         print(f"Not yet: pass your function itself (without parentheses), got a {type(func).__name__}.")
@@ -1772,7 +1772,7 @@ def check_keras_dense_to_torch(func):
     Not yet: for C, H, W = (2, 3, 3) and 4 outputs, ...
     False
     """
-    from .layers import flatten, linear
+    from ..layers import flatten, linear
 
     if not callable(func):
         print(f"Not yet: pass your function itself (without parentheses), got a {type(func).__name__}.")
@@ -1847,7 +1847,7 @@ def check_network_shapes(answer, image_size=28, n_filters=8, kernel_size=3, pool
     Not yet: conv is (1, 8, 28, 28), expected (1, 8, 26, 26). Without padding a k x k kernel fits n - k + 1 times across a side of n.
     False
     """
-    from .model import TinyCNN
+    from ..model import TinyCNN
 
     net = TinyCNN(n_filters=n_filters, kernel_size=kernel_size, pool_size=pool_size, n_classes=n_classes,
                   image_size=image_size)
@@ -1910,7 +1910,7 @@ def check_tiny_cnn_param_count(answer, n_filters=8, kernel_size=3, pool_size=2, 
     Not yet: answer is 13592, expected 13610 (off by 18). Did you count the 8 + 10 biases?
     False
     """
-    from .model import TinyCNN
+    from ..model import TinyCNN
 
     net = TinyCNN(n_filters=n_filters, kernel_size=kernel_size, pool_size=pool_size, n_classes=n_classes,
                   image_size=image_size)
@@ -1967,7 +1967,7 @@ def check_sgd_update(answer, net, x, targets, lr):
     Correct! Every parameter moved by -lr times its gradient.
     True
     """
-    from .backprop import sgd_step
+    from ..backprop import sgd_step
 
     _, grads = net.loss_and_grads(x, targets)
     expected = {name: sgd_step(value, grads[name], lr) for name, value in net.params.items()}
@@ -2030,7 +2030,7 @@ def check_runner_up(answer, net, image):
     Correct! Class 2 has probability 0.245, after class 1 with 0.665.
     True
     """
-    from .activation import softmax
+    from ..activation import softmax
 
     arr = as_array(image, "image", ndim=(2, 3, 4)).astype(np.float64)
     x = arr.reshape((1, 1) + arr.shape[-2:])
@@ -2080,7 +2080,7 @@ def check_confusion_matrix(answer, targets, predictions, n_classes=10):
     Not yet: that is the transpose. Rows are the true classes, columns the predictions.
     False
     """
-    from .model import confusion_matrix
+    from ..model import confusion_matrix
 
     expected = confusion_matrix(targets, predictions, n_classes)
     if _not_answered(answer=answer):
@@ -2133,8 +2133,8 @@ def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=
     Not yet: answer is 640, expected 18496 (off by 17856). Each filter is C_in = 32 channels deep: count its 32 x 3 x 3 weights.
     False
     """
-    from .filters import conv_param_count
-    from ._validation import pair
+    from ..filters import conv_param_count
+    from .._validation import pair
 
     expected = conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
     if _not_answered(answer=answer):
@@ -2199,7 +2199,7 @@ def check_multichannel_cell(answer, x, weight, o, i, j, bias=None):
     Not yet: your value of output (0, 0, 0) is 8, expected 52 (off by 44). That is the sum over input channel 0 alone: add the other channels' sums.
     False
     """
-    from .convolution import conv2d, correlate2d
+    from ..convolution import conv2d, correlate2d
 
     x = as_array(x, "x", ndim=3)
     weight = as_array(weight, "weight", ndim=4)
@@ -2267,7 +2267,7 @@ def check_shape_after_layers(answer, input_shape, layers):
     Not yet: your shape is (64, 7, 7), expected (64, 5, 5). After layer 0 ('conv', 32, 3) the shape is (32, 26, 26), after layer 1 ('pool', 2) (32, 13, 13), after layer 2 ('conv', 64, 3) (64, 11, 11), after layer 3 ('pool', 2) (64, 5, 5): compare with yours step by step.
     False
     """
-    from .convolution import conv_output_size
+    from ..convolution import conv_output_size
 
     try:
         shape = tuple(int(v) for v in input_shape)
@@ -2343,7 +2343,7 @@ def check_luma_filter(weight, kernel, weights="rec601"):
     Not yet: 3 of 3 entries of your weight differ. First at index (0, 0, 0, 0): got 0.333333, expected 0.299. Largest absolute error: 0.253667.
     False
     """
-    from .representation import LUMA_WEIGHTS
+    from ..representation import LUMA_WEIGHTS
 
     kernel = as_array(kernel, "kernel", ndim=2)
     if not isinstance(weights, str) or weights not in LUMA_WEIGHTS:
@@ -2386,7 +2386,7 @@ def check_pattern_kernel(kernel, image, top, left):
     Not yet: the strongest response, 3, is reached at 3 places, (1, 0) among them; make the pattern's response the only maximum.
     False
     """
-    from .convolution import correlate2d
+    from ..convolution import correlate2d
 
     image = as_array(image, "image", ndim=2)
     if _not_answered(kernel=kernel):
