@@ -65,3 +65,19 @@ def test_quietly_returns_the_verdict_without_printing(capsys):
 def test_check_options(args, error, match):
     with pytest.raises(error, match=match):
         _verdict.check_options(*args)
+
+
+def test_read_numbers_prints_why_an_answer_is_not_numbers(capsys):
+    assert _verdict.read_numbers([1, 2], "x").tolist() == [1, 2]
+    assert capsys.readouterr().out == ""
+    assert _verdict.read_numbers(None, "x") is None
+    assert capsys.readouterr().out == "Not yet: x is None. Did your function forget to `return` its result?\n"
+
+
+def test_is_function_and_call_function(capsys):
+    assert _verdict.is_function(len) is True and capsys.readouterr().out == ""
+    assert _verdict.is_function(3) is False
+    assert capsys.readouterr().out == "Not yet: pass your function itself (without parentheses), got a int.\n"
+    assert _verdict.call_function(len, ([1, 2],)) == (True, 2)
+    assert _verdict.call_function(len, (3,), " on case 1") == (False, None)
+    assert capsys.readouterr().out == "Not yet: your function raised TypeError (object of type 'int' has no len()) on case 1.\n"

@@ -88,3 +88,29 @@ def quietly(check, *args, **kwargs):
         ok = check(*args, **kwargs)
     message = buf.getvalue().strip()
     return ok, message[len("Not yet: "):] if message.startswith("Not yet: ") else message
+
+
+def read_numbers(answer, name):
+    """The reader's answer as a numeric array; None, after printing why, when it is not one."""
+    got, problem = answer_array(answer, name)
+    if problem is not None:
+        print(f"Not yet: {problem}")
+    return got
+
+
+def is_function(func):
+    """Whether the reader passed a function; if not, print that the function itself is wanted."""
+    if not callable(func):
+        print(f"Not yet: pass your function itself (without parentheses), got a {type(func).__name__}.")
+        return False
+    return True
+
+
+def call_function(func, args, where=""):
+    """``(True, func(*args))``, or ``(False, None)`` after printing the exception the reader's
+    function raised (``where`` is added to the message, e.g. " on an image of shape (5, 5)")."""
+    try:
+        return True, func(*args)
+    except Exception as exc:  # the reader's code may raise anything
+        print(f"Not yet: your function raised {type(exc).__name__} ({exc}){where}.")
+        return False, None

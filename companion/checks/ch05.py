@@ -10,7 +10,7 @@ from .._validation import as_array, check_choice, check_int, pair
 from ..convolution import conv2d, conv_output_size, correlate2d
 from ..filters import conv_param_count
 from ..representation import LUMA_WEIGHTS
-from ._verdict import answer_array, float_answer, fmt, not_answered
+from ._verdict import float_answer, fmt, not_answered, read_numbers
 from .generic import check_array, check_number
 
 __all__ = [
@@ -285,9 +285,8 @@ def check_pattern_kernel(kernel, image, top, left):
     top, left = check_int(top, "top", 0), check_int(left, "left", 0)
     if not_answered(kernel=kernel):
         return False
-    got, problem = answer_array(kernel, "your kernel")
-    if problem is not None:
-        print(f"Not yet: {problem}")
+    got = read_numbers(kernel, "your kernel")
+    if got is None:
         return False
     if got.ndim != 2 or got.shape[0] > image.shape[0] or got.shape[1] > image.shape[1]:
         print(f"Not yet: your kernel should be a 2-D array no larger than the image {image.shape}, "

@@ -11,7 +11,7 @@ from ..activation import sigmoid, softmax
 from ..convolution import conv_output_size
 from ..filters import conv_param_count, linear_param_count
 from ..layers import cross_entropy, flatten, linear
-from ._verdict import answer_array, float_answer, quietly
+from ._verdict import answer_array, call_function, float_answer, is_function, quietly, read_numbers
 from .generic import check_array, check_number
 
 __all__ = [
@@ -219,18 +219,14 @@ def check_two_class_logits(func):
     Not yet: softmax(your logits)[:, 1] should equal sigmoid(z): ...
     False
     """
-    if not callable(func):
-        print(f"Not yet: pass your function itself (without parentheses), got a {type(func).__name__}.")
+    if not is_function(func):
         return False
     z = np.array([-3.0, -0.5, 0.0, 0.25, 2.0, 5.0])
-    try:
-        got = func(z.copy())
-    except Exception as exc:  # the reader's code may raise anything
-        print(f"Not yet: your function raised {type(exc).__name__} ({exc}).")
+    ran, got = call_function(func, (z.copy(),))
+    if not ran:
         return False
-    arr, problem = answer_array(got, "your result")
-    if problem is not None:
-        print(f"Not yet: {problem}")
+    arr = read_numbers(got, "your result")
+    if arr is None:
         return False
     if arr.shape != (z.size, 2):
         print(f"Not yet: for z of shape {z.shape} your result has shape {arr.shape}, expected {(z.size, 2)}.")
@@ -273,8 +269,7 @@ def check_keras_dense_to_torch(func):
     Not yet: for C, H, W = (2, 3, 3) and 4 outputs, ...
     False
     """
-    if not callable(func):
-        print(f"Not yet: pass your function itself (without parentheses), got a {type(func).__name__}.")
+    if not is_function(func):
         return False
     rng = np.random.default_rng(6)
     cases = [(2, 3, 3, 4), (3, 2, 4, 5), (4, 5, 5, 2)]
@@ -283,10 +278,8 @@ def check_keras_dense_to_torch(func):
         kernel = rng.normal(size=(h * w * c, out))
         keras_y = x.transpose(0, 2, 3, 1).reshape(1, -1) @ kernel
         case = f"for C, H, W = {(c, h, w)} and {out} outputs"
-        try:
-            weight = func(kernel.copy(), c, h, w)
-        except Exception as exc:  # the reader's code may raise anything
-            print(f"Not yet: your function raised {type(exc).__name__} ({exc}) {case}.")
+        ran, weight = call_function(func, (kernel.copy(), c, h, w), f" {case}")
+        if not ran:
             return False
         arr, problem = answer_array(weight, "your weight")
         if problem is None and arr.shape != (out, c * h * w):

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .._validation import as_array
-from ._verdict import answer_array, check_options, fmt, not_answered, quietly, single_number
+from ._verdict import check_options, fmt, not_answered, quietly, read_numbers, single_number
 
 # check_number is the shared body of several chapter checks, not a check of the book: it is
 # not re-exported.
@@ -65,9 +65,8 @@ def check_array(answer, expected, name="answer", rtol=1e-5, atol=1e-8, check_dty
     if not isinstance(check_dtype, bool):
         raise TypeError(f"check_dtype must be a bool, got {type(check_dtype).__name__}")
     expected = as_array(expected, "expected", allow_empty=True)
-    got, problem = answer_array(answer, name)
-    if problem is not None:
-        print(f"Not yet: {problem}")
+    got = read_numbers(answer, name)
+    if got is None:
         return False
     if got.shape != expected.shape:
         hint = ""
@@ -143,9 +142,8 @@ def check_value(answer, expected, name="answer", rtol=1e-5, atol=1e-8):
         expected = expected.item()
     if not isinstance(expected, (numbers.Real, bool)):
         raise TypeError(f"expected must be a number, got {type(expected).__name__}")
-    got, problem = answer_array(answer, name)
-    if problem is not None:
-        print(f"Not yet: {problem}")
+    got = read_numbers(answer, name)
+    if got is None:
         return False
     is_tensor = type(answer).__module__.startswith("torch")
     if got.ndim > 0 and not (is_tensor and got.size == 1):
