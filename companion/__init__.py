@@ -18,15 +18,15 @@ exercise checks:
 8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
    ``checks.ch08``.
 
-* **The math.** One module per chapter: ``representation`` (images as arrays), ``data``
-  (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its loops,
-  ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels, parameter
-  counts), ``activation``, ``pooling``, ``layers`` (dense layers and losses), ``backprop``
-  (every gradient, each the twin of a forward function), ``model`` (``TinyCNN`` and its
-  NumPy training loop) and ``training`` (the mini-batches and bookkeeping both training
-  loops share). What several of them share has a named home: ``_validation`` (argument
-  checks: ``TypeError`` for the wrong kind, ``ValueError`` for a wrong value) and
-  ``_kernels`` (output lengths, padding, window views, blocking).
+* **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
+  ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
+  loops, ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels,
+  parameter counts), ``activation``, ``pooling``, ``layers`` (dense layers and losses),
+  ``backprop`` (every gradient, each the twin of a forward function), ``model``
+  (``TinyCNN`` and its NumPy training loop) and ``training`` (the mini-batches and
+  bookkeeping both training loops share). What several of them share has a named home:
+  ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
+  wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
   loaded on first use of ``torch_twin``, ``keras_style_cnn`` or ``train_torch``, so
   ``import companion`` stays light.
