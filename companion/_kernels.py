@@ -4,19 +4,21 @@ Convolution (chapter 2), pooling (chapter 4) and backpropagation (chapter 7) all
 window over a padded input. What they share lives here, not in one of them:
 
 * the **output length** along one axis, ``floor((n + 2p - d(k - 1) - 1) / s) + 1``
-  (:func:`output_length`, :func:`output_size`), with an error that names every argument;
-* **padding** (:func:`pad`) and the read-only **window view** of every receptive field
-  (:func:`windows`), and the strided slice that one kernel tap meets (:func:`taps`),
-  with its adjoint, the scatter-add of :func:`add_taps`;
-* **blocking**: how many images' im2col columns are built at a time (:func:`image_blocks`,
+  (:func:`_out_len`, :func:`_output_size`), with an error that names every argument;
+* **padding** (:func:`_pad`) and the read-only **window view** of every receptive field
+  (:func:`_windows`), and the strided slice that one kernel tap meets (:func:`_taps`),
+  with its adjoint, the scatter-add of :func:`_add_taps`;
+* **blocking**: how many images' im2col columns are built at a time (:func:`_image_blocks`,
   sized by ``_BLOCK_ELEMENTS``, the one place that constant lives) and in which layout
-  (:func:`per_image`, :func:`block_columns`);
-* the **argument checks** of the convolution and pooling entry points (:func:`check_conv`,
-  :func:`check_pool`), so that a forward function and its gradient reject the same input
+  (:func:`_per_image`, :func:`_block_columns`);
+* the **argument checks** of the convolution and pooling entry points (:func:`_check_conv`,
+  :func:`_check_pool`), so that a forward function and its gradient reject the same input
   with the same message.
 
-Nothing here is public: the functions take already-checked ints and pairs, except the two
-``check_*`` functions, which do the checking.
+Nothing here is public, and the names say so (``_pad``, ``_check_conv``, ...: the book
+prints the body of ``conv2d_naive``, where they appear as the plumbing they are). The
+modules import them from here, the one shared home, never from each other. They take
+already-checked ints and pairs, except the two ``_check_*`` functions, which do the checking.
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ _BLOCK_ELEMENTS = 1 << 20
 # --------------------------------------------------------------------------- lengths
 
 
-def output_length(n, k, s, p, d, what):
+def _out_len(n, k, s, p, d, what):
     """Output length for already-checked ints; the error names every argument.
 
-    >>> output_length(28, 3, 2, 1, 1, "input")
+    >>> _out_len(28, 3, 2, 1, 1, "input")
     14
     """
     span = d * (k - 1) + 1
@@ -51,10 +53,10 @@ def output_length(n, k, s, p, d, what):
     return (n + 2 * p - span) // s + 1
 
 
-def output_size(hw, kernel_size, stride, padding, dilation):
+def _output_size(hw, kernel_size, stride, padding, dilation):
     """``(H_out, W_out)`` of an input of height and width ``hw``; each argument a pair."""
     return tuple(
-        output_length(hw[a], kernel_size[a], stride[a], padding[a], dilation[a], what)
+        _out_len(hw[a], kernel_size[a], stride[a], padding[a], dilation[a], what)
         for a, what in enumerate(("input height", "input width"))
     )
 
@@ -62,7 +64,7 @@ def output_size(hw, kernel_size, stride, padding, dilation):
 # --------------------------------------------------------------------------- windows
 
 
-def pad(x, padding, value=0.0):
+def _pad(x, padding, value=0.0):
     """``x`` with ``padding = (p_h, p_w)`` cells of ``value`` around its last two axes (a new array)."""
     ph, pw = padding
     h, w = x.shape[-2:]
@@ -71,7 +73,7 @@ def pad(x, padding, value=0.0):
     return out
 
 
-def windows(xp, kernel_size, stride, dilation, out_size):
+def _windows(xp, kernel_size, stride, dilation, out_size):
     """Read-only view ``(N, C, kH, kW, H_out, W_out)`` of every receptive field of ``xp``.
 
     ``view[n, c, m, q, i, j] = xp[n, c, i*s_h + m*d_h, j*s_w + q*d_w]``; no data is copied.
@@ -83,7 +85,7 @@ def windows(xp, kernel_size, stride, dilation, out_size):
     return as_strided(xp, shape, strides, writeable=False)
 
 
-def taps(kernel_size, stride, out_size, dilation=(1, 1)):
+def _taps(kernel_size, stride, out_size, dilation=(1, 1)):
     """Yield ``(m, q, rows, cols)``: the slices of the padded input that kernel tap ``(m, q)``
     meets over all output positions, ``X_pad[..., i*s_h + m*d_h, j*s_w + q*d_w]``."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, stride, dilation, out_size
@@ -93,45 +95,45 @@ def taps(kernel_size, stride, out_size, dilation=(1, 1)):
             yield m, q, rows, slice(q * dw, q * dw + sw * (wo - 1) + 1, sw)
 
 
-def add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size):
+def _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size):
     """Scatter-add columns back: ``grad_xp[c, n, i*s+m*d, j*s+q*d] += dcols[c, m, q, n, i, j]``.
 
     ``grad_xp`` is ``(C, N, H_pad, W_pad)`` and ``dcols`` is ``(C, kH, kW, N, H_out, W_out)``.
     One strided slice per kernel tap: windows that overlap add up, no ``np.add.at`` needed.
     """
-    for m, q, rows, cols in taps(kernel_size, stride, out_size, dilation):
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
         grad_xp[:, :, rows, cols] += dcols[:, m, q]
 
 
 # --------------------------------------------------------------------------- blocking
 
 
-def per_image(k, L):
+def _per_image(k, L):
     """Matrix-product layout: one product per image when an image has at least as many output
     positions ``L`` as kernel taps ``K``; otherwise a block of images side by side."""
     return L >= k
 
 
-def image_blocks(n, k, L):
+def _image_blocks(n, k, L):
     """The blocks of images whose im2col columns are built at a time, as ``(start, count)``.
 
     A block holds as many images as fit in ``_BLOCK_ELEMENTS`` elements of columns
     (``K * L`` per image), at least one; the first block is the largest.
 
-    >>> image_blocks(5, 10, 100)
+    >>> _image_blocks(5, 10, 100)
     [(0, 5)]
     """
     block = max(1, min(n, _BLOCK_ELEMENTS // (k * L)))
     return [(n0, min(block, n - n0)) for n0 in range(0, n, block)]
 
 
-def block_columns(view, n0, b, buffer):
-    """Copy the im2col columns of images ``n0 .. n0 + b - 1`` of a :func:`windows` view into
-    ``buffer``: shape ``(b, K, L)`` when :func:`per_image`, else ``(K, b*L)`` (the block's
+def _block_columns(view, n0, b, buffer):
+    """Copy the im2col columns of images ``n0 .. n0 + b - 1`` of a :func:`_windows` view into
+    ``buffer``: shape ``(b, K, L)`` when :func:`_per_image`, else ``(K, b*L)`` (the block's
     images side by side)."""
     _, c, kh, kw, ho, wo = view.shape
     k, L = c * kh * kw, ho * wo
-    if per_image(k, L):
+    if _per_image(k, L):
         cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
         np.copyto(cols, view[n0 : n0 + b])
         return cols.reshape(b, k, L)
@@ -143,12 +145,12 @@ def block_columns(view, n0, b, buffer):
 # --------------------------------------------------------------------------- argument checks
 
 
-def float_dtype(*arrays):
+def _float_dtype(*arrays):
     """The common dtype of the arrays that are not None."""
     return np.result_type(*[a.dtype for a in arrays if a is not None])
 
 
-def check_conv(x, weight, bias, stride, padding, dilation):
+def _check_conv(x, weight, bias, stride, padding, dilation):
     """Validate the arguments of conv2d (and its backward); return clean values.
 
     Returns ``x, weight, bias, stride, padding, dilation, (H_out, W_out)``, the arrays in
@@ -171,15 +173,15 @@ def check_conv(x, weight, bias, stride, padding, dilation):
     stride = pair(stride, "stride", 1)
     padding = pair(padding, "padding", 0)
     dilation = pair(dilation, "dilation", 1)
-    out_size = output_size(x.shape[2:], weight.shape[2:], stride, padding, dilation)
-    dtype = float_dtype(x, weight)  # a bias given as a list of ints does not upcast float32
+    out_size = _output_size(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+    dtype = _float_dtype(x, weight)  # a bias given as a list of ints does not upcast float32
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     if bias is not None:
         bias = bias.astype(dtype, copy=False)
     return x, weight, bias, stride, padding, dilation, out_size
 
 
-def check_pool(x, kernel_size, stride, padding):
+def _check_pool(x, kernel_size, stride, padding):
     """Validate pooling arguments; return ``x``, a 4-D view of it, the pairs and the output size."""
     x = as_float(x, "x", (2, 3, 4))
     kernel_size = pair(kernel_size, "kernel_size", 1)
@@ -191,6 +193,6 @@ def check_pool(x, kernel_size, stride, padding):
                 f"padding={padding[axis]} must be at most kernel_size // 2 = "
                 f"{kernel_size[axis] // 2} (kernel_size={kernel_size[axis]}, axis {'HW'[axis]})"
             )
-    out_size = output_size(x.shape[-2:], kernel_size, stride, padding, (1, 1))
+    out_size = _output_size(x.shape[-2:], kernel_size, stride, padding, (1, 1))
     x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
     return x, x4, kernel_size, stride, padding, out_size

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import add_taps, block_columns, check_conv, check_pool, image_blocks, pad, per_image, taps, windows
+from ._kernels import _add_taps, _block_columns, _check_conv, _check_pool, _image_blocks, _pad, _per_image, _taps, _windows
 from ._validation import as_array, as_float, check_real
 
 __all__ = [
@@ -112,7 +112,7 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     >>> gb
     array([4.])
     """
-    x, weight, _, stride, padding, dilation, out_size = check_conv(
+    x, weight, _, stride, padding, dilation, out_size = _check_conv(
         x, weight, None, stride, padding, dilation
     )
     n, c, h, w = x.shape
@@ -124,24 +124,24 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     k, L = c * kh * kw, ho * wo
 
     grad_bias = grad_out.sum(axis=(0, 2, 3))
-    view = windows(pad(x, padding), (kh, kw), stride, dilation, out_size)
+    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size)
     w_mat = weight.reshape(c_out, k)
     grad_w = np.zeros((c_out, k), dtype=dtype)
     grad_xp = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
     grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
-    blocks = image_blocks(n, k, L)
+    blocks = _image_blocks(n, k, L)
     buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
     for n0, b in blocks:
         g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
-        cols = block_columns(view, n0, b, buffer)
-        if per_image(k, L):  # one product per image, as in conv2d
+        cols = _block_columns(view, n0, b, buffer)
+        if _per_image(k, L):  # one product per image, as in conv2d
             grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
             dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
         else:  # the block's images side by side
             g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
             grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
             dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
-        add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
+        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
     ph, pw = padding
     grad_x = np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w])
     return grad_x, grad_w.reshape(weight.shape), grad_bias
@@ -190,13 +190,13 @@ def conv2d_backward_naive(grad_out, x, weight, stride=1, padding=0, dilation=1):
     array([[ 8., 12.],
            [20., 24.]])
     """
-    x, weight, _, (s_h, s_w), padding, (d_h, d_w), (ho, wo) = check_conv(
+    x, weight, _, (s_h, s_w), padding, (d_h, d_w), (ho, wo) = _check_conv(
         x, weight, None, stride, padding, dilation
     )
     n_batch, c_in, h, w = x.shape
     c_out, _, kh, kw = weight.shape
     grad_out = _check_grad_out(grad_out, (n_batch, c_out, ho, wo), "conv2d")
-    x_pad = pad(x, padding)
+    x_pad = _pad(x, padding)
     grad_xpad = np.zeros_like(x_pad)
     grad_w = np.zeros_like(weight)
     grad_b = np.zeros(c_out, dtype=x.dtype)
@@ -263,14 +263,14 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
            [ 0.,  0., 40.,  0.],
            [30.,  0.,  0.,  0.]])
     """
-    x, x4, kernel_size, stride, padding, out_size = check_pool(x, kernel_size, stride, padding)
+    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "max_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
     g4 = grad_out.astype(dtype, copy=False).reshape(x4.shape[:2] + out_size)
-    xp = pad(x4, padding, -np.inf)
+    xp = _pad(x4, padding, -np.inf)
     # Which tap (m, q) of each window holds its first maximum: a strict ">" keeps the first.
     best = winner = None
-    for m, q, rows, cols in taps(kernel_size, stride, out_size):
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
         tap = m * kernel_size[1] + q
         values = xp[:, :, rows, cols]
         if best is None:
@@ -280,7 +280,7 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
             best[better] = values[better]
             winner[better] = tap
     grad_xp = np.zeros(xp.shape, dtype=dtype)
-    for m, q, rows, cols in taps(kernel_size, stride, out_size):
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
         tap = m * kernel_size[1] + q
         grad_xp[:, :, rows, cols] += np.where(winner == tap, g4, 0.0)
     ph, pw = padding
@@ -324,13 +324,13 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.]])
     """
-    x, x4, kernel_size, stride, padding, out_size = check_pool(x, kernel_size, stride, padding)
+    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "avg_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
     share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / (kernel_size[0] * kernel_size[1])
     ph, pw = padding
     grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + 2 * ph, x4.shape[3] + 2 * pw), dtype=dtype)
-    for _, _, rows, cols in taps(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         grad_xp[:, :, rows, cols] += share
     grad_x = grad_xp[:, :, ph : ph + x.shape[-2], pw : pw + x.shape[-1]]
     return np.ascontiguousarray(grad_x).reshape(x.shape)

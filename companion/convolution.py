@@ -29,16 +29,16 @@ from __future__ import annotations
 import numpy as np
 
 from ._kernels import (
-    add_taps,
-    block_columns,
-    check_conv,
-    float_dtype,
-    image_blocks,
-    output_length,
-    output_size,
-    pad,
-    per_image,
-    windows,
+    _add_taps,
+    _block_columns,
+    _check_conv,
+    _float_dtype,
+    _image_blocks,
+    _out_len,
+    _output_size,
+    _pad,
+    _per_image,
+    _windows,
 )
 from ._validation import as_float, check_choice, check_int, pair
 
@@ -102,7 +102,7 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     stride = check_int(stride, "stride", 1)
     padding = check_int(padding, "padding", 0)
     dilation = check_int(dilation, "dilation", 1)
-    return output_length(n, kernel_size, stride, padding, dilation, "input")
+    return _out_len(n, kernel_size, stride, padding, dilation, "input")
 
 
 def pad2d(x, padding, value=0.0):
@@ -139,7 +139,7 @@ def pad2d(x, padding, value=0.0):
     if x.ndim < 2:
         raise ValueError(f"x must be at least 2-D, got a {x.ndim}-D array of shape {x.shape}")
     ph, pw = pair(padding, "padding", 0)
-    return pad(x, (ph, pw), value)
+    return _pad(x, (ph, pw), value)
 
 
 # --------------------------------------------------------------------------- im2col and col2im
@@ -190,9 +190,9 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     stride = pair(stride, "stride", 1)
     padding = pair(padding, "padding", 0)
     dilation = pair(dilation, "dilation", 1)
-    out_size = output_size(x.shape[2:], kernel_size, stride, padding, dilation)
+    out_size = _output_size(x.shape[2:], kernel_size, stride, padding, dilation)
     n, c = x.shape[:2]
-    view = windows(pad(x, padding), kernel_size, stride, dilation, out_size)
+    view = _windows(_pad(x, padding), kernel_size, stride, dilation, out_size)
     return np.ascontiguousarray(view).reshape(n, c * kernel_size[0] * kernel_size[1], -1)
 
 
@@ -243,7 +243,7 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
     stride = pair(stride, "stride", 1)
     padding = pair(padding, "padding", 0)
     dilation = pair(dilation, "dilation", 1)
-    out_size = output_size((h, w), kernel_size, stride, padding, dilation)
+    out_size = _output_size((h, w), kernel_size, stride, padding, dilation)
     expected = (n, c * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1])
     if cols.shape != expected:
         raise ValueError(
@@ -252,7 +252,7 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
         )
     dcols = cols.reshape(n, c, *kernel_size, *out_size).transpose(1, 2, 3, 0, 4, 5)
     grad_xp = np.zeros((c, n, h + 2 * padding[0], w + 2 * padding[1]), dtype=cols.dtype)
-    add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size)
+    _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size)
     ph, pw = padding
     return np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3))
 
@@ -318,21 +318,21 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
            [ 2.,  5., 17.],
            [10., 23., 25.]])
     """
-    x, weight, bias, stride, padding, dilation, (ho, wo) = check_conv(
+    x, weight, bias, stride, padding, dilation, (ho, wo) = _check_conv(
         x, weight, bias, stride, padding, dilation
     )
     n, c, _, _ = x.shape
     c_out, _, kh, kw = weight.shape
     k, L = c * kh * kw, ho * wo
-    view = windows(pad(x, padding), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
+    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
     w_mat = weight.reshape(c_out, k)
     out = np.empty((n, c_out, L), dtype=x.dtype)
     # The columns are built a block of images at a time, so that they stay in the CPU cache.
-    blocks = image_blocks(n, k, L)
+    blocks = _image_blocks(n, k, L)
     buffer = np.empty(k * blocks[0][1] * L, dtype=x.dtype)
     for n0, b in blocks:
-        cols = block_columns(view, n0, b, buffer)
-        if per_image(k, L):
+        cols = _block_columns(view, n0, b, buffer)
+        if _per_image(k, L):
             # Many output positions: one (C_out, K) @ (K, L) product per image, written
             # straight into the output.
             np.matmul(w_mat, cols, out=out[n0 : n0 + b])
@@ -381,10 +381,10 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
     array([[[[ 9., 13.],
              [21., 25.]]]])
     """
-    x, weight, bias, (s_h, s_w), padding, (d_h, d_w), (ho, wo) = check_conv(
+    x, weight, bias, (s_h, s_w), padding, (d_h, d_w), (ho, wo) = _check_conv(
         x, weight, bias, stride, padding, dilation
     )
-    x_pad = pad(x, padding)
+    x_pad = _pad(x, padding)
     n_batch, c_in = x.shape[:2]
     c_out, _, kh, kw = weight.shape
     y = np.zeros((n_batch, c_out, ho, wo), dtype=x.dtype)
@@ -413,7 +413,7 @@ def _check_2d(image, kernel, mode):
             f"mode='valid' needs the kernel to fit inside the image, got kernel of shape "
             f"{kernel.shape} and image of shape {image.shape}"
         )
-    dtype = float_dtype(image, kernel)
+    dtype = _float_dtype(image, kernel)
     return image.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
 
 
@@ -427,7 +427,7 @@ def _correlate(image, kernel, mode, same_offset):
     kh, kw = kernel.shape
     if mode == "valid":
         return _correlate_valid(image, kernel)
-    full = _correlate_valid(pad(image, (kh - 1, kw - 1)), kernel)
+    full = _correlate_valid(_pad(image, (kh - 1, kw - 1)), kernel)
     if mode == "full":
         return full
     elif mode == "same":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import check_pool, pad, taps
+from ._kernels import _check_pool, _pad, _taps
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
@@ -69,10 +69,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     array([[7., 7.],
            [7., 7.]])
     """
-    x, x4, kernel_size, stride, padding, out_size = check_pool(x, kernel_size, stride, padding)
-    xp = pad(x4, padding, -np.inf)
+    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
+    xp = _pad(x4, padding, -np.inf)
     out = None
-    for _, _, rows, cols in taps(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         if out is None:
             out = xp[:, :, rows, cols].copy()
         else:
@@ -121,10 +121,10 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     array([[2.5, 2. ],
            [1.5, 2.5]])
     """
-    x, x4, kernel_size, stride, padding, out_size = check_pool(x, kernel_size, stride, padding)
-    xp = pad(x4, padding, 0.0)
+    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
+    xp = _pad(x4, padding, 0.0)
     out = np.zeros(x4.shape[:2] + out_size, dtype=x4.dtype)
-    for _, _, rows, cols in taps(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         out += xp[:, :, rows, cols]
     out /= kernel_size[0] * kernel_size[1]
     return out.reshape(x.shape[:-2] + out_size)

@@ -21,7 +21,7 @@ def count_blocks(monkeypatch):
     """Make a module build its im2col columns in small blocks, and record them.
 
     ``count_blocks(module, block_elements)`` sets ``companion._kernels._BLOCK_ELEMENTS`` (the
-    one place the block size lives) and wraps the ``image_blocks`` that ``module`` calls; it
+    one place the block size lives) and wraps the ``_image_blocks`` that ``module`` calls; it
     returns the list of the blocks of every call, so that a test can assert that the
     multi-block path really ran.
     """
@@ -32,10 +32,10 @@ def count_blocks(monkeypatch):
         calls = []
 
         def image_blocks(*args):
-            calls.append(_kernels.image_blocks(*args))
+            calls.append(_kernels._image_blocks(*args))
             return calls[-1]
 
-        monkeypatch.setattr(module, "image_blocks", image_blocks)
+        monkeypatch.setattr(module, "_image_blocks", image_blocks)
         return calls
 
     return patch

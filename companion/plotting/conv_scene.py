@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from .._kernels import output_length
+from .._kernels import _out_len
 from .._validation import as_array, check_int, pair
 from ..convolution import conv2d_naive
 from ._style import EDGE, FOOT, FOOT_PAD, FRAME, INPUT, OUT, OUT_DONE, OUT_NOW, PAD, pyplot
@@ -50,8 +50,8 @@ class _ConvScene:
         self.p = pair(padding, "padding", minimum=0)
         self.d = pair(dilation, "dilation", minimum=1)
         try:  # floor((n + 2p - d(k - 1) - 1) / s) + 1, the book's formula
-            self.ho = output_length(self.h, self.kh, self.s[0], self.p[0], self.d[0], "input height")
-            self.wo = output_length(self.w, self.kw, self.s[1], self.p[1], self.d[1], "input width")
+            self.ho = _out_len(self.h, self.kh, self.s[0], self.p[0], self.d[0], "input height")
+            self.wo = _out_len(self.w, self.kw, self.s[1], self.p[1], self.d[1], "input width")
         except ValueError:
             raise ValueError(
                 f"kernel {self.kh}x{self.kw} with dilation {self.d} spans "
