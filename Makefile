@@ -58,7 +58,7 @@ bench: setup
 
 # Execute every notebook in memory (nothing written back) and print the seconds each takes.
 budget: setup
-	$(BIN)/python benchmarks/pipeline_budget.py
+	$(BIN)/python tools/pipeline_budget.py
 
 # Rewrite the first code cell of every notebook from _config.yml (repository and branch).
 sync: setup

@@ -1,9 +1,25 @@
-"""Argument checks shared by the public functions.
+"""Argument checks shared by the public functions: the one rule for bad input.
 
 Every public entry point validates its input with these helpers *before* doing any
-work, so that bad input produces a ``TypeError`` or ``ValueError`` that names the
-argument and what it got, in the style of PyTorch, instead of an obscure error from
-deep inside NumPy.
+work, so that bad input produces an error that names the argument and what it got, in
+the style of PyTorch, instead of an obscure error from deep inside NumPy. The rule:
+
+* ``TypeError`` when the argument is of the wrong **kind** (a string where a number is
+  wanted, a float where an int is wanted, a number where a name is wanted);
+* ``ValueError`` when it is of the right kind but a wrong **value** (out of range, an
+  unknown name, the wrong shape).
+
+=========================  ==========================================================
+helper                     checks
+=========================  ==========================================================
+:func:`as_array`           an array of numbers (tensors become NumPy arrays), its
+                           dimensions and size; :func:`as_float` also makes it float
+:func:`check_int`          an int with a lower bound; :func:`pair` an int or a pair
+:func:`check_real`         a real number in a range
+:func:`check_choice`       one of a few names
+:func:`check_unit_interval`  the values of an array lie in [0, 1]
+:func:`to_numpy`           a ``torch.Tensor`` as a NumPy array (anything else unchanged)
+=========================  ==========================================================
 """
 
 from __future__ import annotations
@@ -13,6 +29,19 @@ import numbers
 import numpy as np
 
 __all__: list[str] = []
+
+
+def to_numpy(x):
+    """A ``torch.Tensor`` detached and moved to the CPU as a NumPy array; anything else as is.
+
+    Torch is never imported here: a tensor is recognised by the module of its type.
+
+    >>> to_numpy([1, 2])
+    [1, 2]
+    """
+    if type(x).__module__.startswith("torch"):
+        return x.detach().cpu().numpy()
+    return x
 
 
 def as_array(x, name, ndim=None, *, allow_empty=False, dtype_kind="biuf"):
@@ -39,8 +68,7 @@ def as_array(x, name, ndim=None, *, allow_empty=False, dtype_kind="biuf"):
         raise TypeError(f"{name} must be an array of numbers, got a {type(x).__name__}: {x!r:.40}")
     if x is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
-    if type(x).__module__.startswith("torch"):
-        x = x.detach().cpu().numpy()
+    x = to_numpy(x)
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists
@@ -100,3 +128,126 @@ def pair(value, name, minimum=None):
     if minimum is not None and min(out) < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     return out
+
+
+def check_real(value, name, *, minimum=None, above=None, below=None, finite=False, described=None):
+    """Return ``value`` after checking that it is a real number in a range.
+
+    ``bool`` is not a number here. ``nan`` fails every bound.
+
+    Parameters
+    ----------
+    value : object
+        The value to check; returned unchanged (its type is kept, so that a NumPy scalar
+        keeps its dtype in later arithmetic).
+    name : str
+        The argument name used in error messages.
+    minimum : float, optional
+        ``value >= minimum`` is required.
+    above, below : float, optional
+        ``value > above`` and ``value < below`` are required.
+    finite : bool, default False
+        Whether ``inf`` is refused.
+    described : str, optional
+        What a right value is, for the ``ValueError``: "{name} must be {described}, got ...".
+        Default: the bounds, e.g. "at least 0".
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number: "{name} must be a number, got str: 'x'".
+    ValueError
+        If it is out of range.
+
+    Examples
+    --------
+    >>> check_real(0.5, "lr", above=0)
+    0.5
+    >>> check_real(-1, "lr", above=0, described="a positive number")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a positive number, got -1
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r}")
+    ok = not (finite and not np.isfinite(value))
+    ok = ok and (minimum is None or value >= minimum)
+    ok = ok and (above is None or value > above)
+    ok = ok and (below is None or value < below)
+    ok = ok and value == value  # nan
+    if not ok:
+        if described is None:
+            bounds = [f"at least {minimum}" if minimum is not None else None,
+                      f"greater than {above}" if above is not None else None,
+                      f"less than {below}" if below is not None else None]
+            described = " and ".join(b for b in bounds if b) or "a number"
+            described = f"finite and {described}" if finite else described
+        raise ValueError(f"{name} must be {described}, got {value!r}")
+    return value
+
+
+def check_choice(value, name, choices, *, described=None, kind=None, allow_none=False):
+    """Return ``value`` after checking that it is one of the names ``choices``.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    name : str
+        The argument name used in error messages.
+    choices : collection of str
+        The accepted names.
+    described : str, optional
+        What a right value is: "{name} must be {described}, got ...". Default
+        "one of 'a', 'b', 'c'".
+    kind : str, optional
+        What a right value is in the ``TypeError``; default ``described``.
+    allow_none : bool, default False
+        Whether ``None`` is accepted (and returned).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a string (nor an allowed ``None``).
+    ValueError
+        If it is a string but not one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("max", "mode", ("max", "avg"))
+    'max'
+    >>> check_choice("maxx", "mode", ("max", "avg"))
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be one of 'max', 'avg', got 'maxx'
+    >>> check_choice(1, "mode", ("max", "avg"))
+    Traceback (most recent call last):
+    ...
+    TypeError: mode must be one of 'max', 'avg', got int: 1
+    """
+    if described is None:
+        described = "one of " + ", ".join(repr(c) for c in choices)
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {kind or described}, got {type(value).__name__}: {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be {described}, got {value!r}")
+    return value
+
+
+def check_unit_interval(a, name, what="values"):
+    """Check that every entry of the float array ``a`` lies in [0, 1] (``nan`` does not).
+
+    The error names the first entry outside: "{name} must hold {what} in [0, 1], got 1.5".
+
+    >>> check_unit_interval(np.array([0.0, 0.5, 1.0]), "p")
+    >>> check_unit_interval(np.array([0.5, 1.5]), "p")
+    Traceback (most recent call last):
+    ...
+    ValueError: p must hold values in [0, 1], got 1.5
+    """
+    inside = (a >= 0) & (a <= 1)  # False for nan
+    if not np.all(inside):
+        bad = a[~inside].flat[0]
+        raise ValueError(f"{name} must hold {what} in [0, 1], got {bad}")

@@ -61,6 +61,7 @@ def relu(x):
     See Also
     --------
     relu_grad : its derivative.
+    relu_backward : the gradient of a loss through it (chapter 7).
 
     Examples
     --------

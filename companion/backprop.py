@@ -22,16 +22,12 @@ checks any of them by central differences, and :func:`sgd_step` uses them to lea
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validation import as_array, as_float, check_int, pair
-from .convolution import _BLOCK_ELEMENTS, _check_conv, _out_len, _pad, _per_image, _windows
-from .pooling import _check_pool, _offsets
+from ._kernels import _add_taps, _block_columns, _check_conv, _check_pool, _image_blocks, _pad, _per_image, _taps, _windows
+from ._validation import as_array, as_float, check_real
 
 __all__ = [
-    "col2im",
     "conv2d_backward",
     "conv2d_backward_naive",
     "max_pool2d_backward",
@@ -52,83 +48,6 @@ def _check_grad_out(grad_out, expected_shape, what):
             f"got {grad_out.shape}"
         )
     return grad_out
-
-
-# --------------------------------------------------------------------------- col2im
-
-
-def _col2im_add(grad_xp, dcols, kernel_size, stride, dilation, out_size):
-    """Scatter-add columns back: ``grad_xp[c, n, i*s+m*d, j*s+q*d] += dcols[c, m, q, n, i, j]``.
-
-    ``grad_xp`` is ``(C, N, H_pad, W_pad)`` and ``dcols`` is ``(C, kH, kW, N, H_out, W_out)``.
-    One strided slice per kernel tap: windows that overlap add up, no ``np.add.at`` needed.
-    """
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, stride, dilation, out_size
-    for m in range(kh):
-        rows = slice(m * dh, m * dh + sh * (ho - 1) + 1, sh)
-        for q in range(kw):
-            cols = slice(q * dw, q * dw + sw * (wo - 1) + 1, sw)
-            grad_xp[:, :, rows, cols] += dcols[:, m, q]
-
-
-def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
-    """Fold columns back into an image, adding overlaps: the adjoint of :func:`~companion.im2col`.
-
-    .. math::
-
-        X[n, c, u, v] = \\sum_{m, q, i, j \\,:\\, i s_h + m d_h = u + p_h, \\;
-            j s_w + q d_w = v + p_w} \\text{cols}[n, c k_H k_W + m k_W + q, i W_{out} + j]
-
-    Every entry of ``cols`` is added to the input pixel it was copied from; pixels in several
-    receptive fields collect several entries, and padding is cropped off. This is
-    ``torch.nn.functional.fold`` and is how :func:`conv2d_backward` returns the gradient of
-    the column matrix to the input.
-
-    Parameters
-    ----------
-    cols : array_like, shape (N, C*kH*kW, H_out*W_out)
-        In the layout of :func:`~companion.im2col`.
-    x_shape : tuple of int
-        ``(N, C, H, W)``, the shape of the image to rebuild.
-    kernel_size : int or (int, int)
-        ``(kH, kW)``.
-    stride, padding, dilation : int or (int, int), defaults 1, 0, 1
-
-    Returns
-    -------
-    numpy.ndarray, shape (N, C, H, W)
-
-    Examples
-    --------
-    >>> cols = np.ones((1, 4, 4))      # a 3x3 image, 2x2 kernel: 4 taps, 4 positions
-    >>> col2im(cols, (1, 1, 3, 3), 2)[0, 0]   # how many windows cover each pixel
-    array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]])
-    """
-    cols = as_float(cols, "cols", 3)
-    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4:
-        raise ValueError(f"x_shape must be a tuple (N, C, H, W), got {x_shape!r}")
-    n, c, h, w = (check_int(v, "x_shape", 1) for v in x_shape)
-    kernel_size = pair(kernel_size, "kernel_size", 1)
-    stride = pair(stride, "stride", 1)
-    padding = pair(padding, "padding", 0)
-    dilation = pair(dilation, "dilation", 1)
-    out_size = (
-        _out_len(h, kernel_size[0], stride[0], padding[0], dilation[0], "input height"),
-        _out_len(w, kernel_size[1], stride[1], padding[1], dilation[1], "input width"),
-    )
-    expected = (n, c * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1])
-    if cols.shape != expected:
-        raise ValueError(
-            f"cols must have shape (N, C*kH*kW, H_out*W_out) = {expected} for x_shape="
-            f"{tuple(x_shape)}, got {cols.shape}"
-        )
-    dcols = cols.reshape(n, c, *kernel_size, *out_size).transpose(1, 2, 3, 0, 4, 5)
-    grad_xp = np.zeros((c, n, h + 2 * padding[0], w + 2 * padding[1]), dtype=cols.dtype)
-    _col2im_add(grad_xp, dcols, kernel_size, stride, dilation, out_size)
-    ph, pw = padding
-    return np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3))
 
 
 # --------------------------------------------------------------------------- convolution
@@ -154,7 +73,7 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     ``X_pad``'s with the padding cropped off. In matrix form, with the im2col columns
     ``cols`` (``(C_in kH kW, N H_out W_out)``) and ``W_mat = weight.reshape(C_out, -1)``:
     ``grad_W = G_mat @ cols.T`` and ``grad_cols = W_mat.T @ G_mat``, folded back onto the
-    input by :func:`col2im`: two matrix products (per image, or per block of images when the
+    input by :func:`~companion.col2im`: two matrix products (per image, or per block of images when the
     output is small, as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
 
     Parameters
@@ -173,6 +92,10 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     grad_x : numpy.ndarray, shape (N, C_in, H, W)
     grad_weight : numpy.ndarray, shape (C_out, C_in, kH, kW)
     grad_bias : numpy.ndarray, shape (C_out,)
+
+    See Also
+    --------
+    conv2d : the forward pass.
 
     Examples
     --------
@@ -201,28 +124,24 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     k, L = c * kh * kw, ho * wo
 
     grad_bias = grad_out.sum(axis=(0, 2, 3))
-    windows = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size)
+    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size)
     w_mat = weight.reshape(c_out, k)
     grad_w = np.zeros((c_out, k), dtype=dtype)
     grad_xp = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
     grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
-    block = max(1, min(n, _BLOCK_ELEMENTS // (k * L)))
-    buffer = np.empty(k * block * L, dtype=dtype)
-    for n0 in range(0, n, block):
-        b = min(block, n - n0)
+    blocks = _image_blocks(n, k, L)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
+    for n0, b in blocks:
         g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
+        cols = _block_columns(view, n0, b, buffer)
         if _per_image(k, L):  # one product per image, as in conv2d
-            cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
-            np.copyto(cols, windows[n0 : n0 + b])
-            grad_w += np.matmul(g, cols.reshape(b, k, L).transpose(0, 2, 1)).sum(axis=0)
+            grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
             dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
         else:  # the block's images side by side
-            cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
-            np.copyto(cols, windows[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
             g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
-            grad_w += g_mat @ cols.reshape(k, b * L).T  # dL/dW: G against the input columns
+            grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
             dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
-        _col2im_add(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
+        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
     ph, pw = padding
     grad_x = np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w])
     return grad_x, grad_w.reshape(weight.shape), grad_bias
@@ -257,6 +176,10 @@ def conv2d_backward_naive(grad_out, x, weight, stride=1, padding=0, dilation=1):
     grad_x : numpy.ndarray, shape (N, C_in, H, W)
     grad_weight : numpy.ndarray, shape (C_out, C_in, kH, kW)
     grad_bias : numpy.ndarray, shape (C_out,)
+
+    See Also
+    --------
+    conv2d_naive : the forward pass, as loops.
 
     Examples
     --------
@@ -324,6 +247,10 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     -------
     numpy.ndarray, shape of ``x``
 
+    See Also
+    --------
+    max_pool2d : the forward pass.
+
     Examples
     --------
     >>> x = np.array([[1, 3, 2, 0],
@@ -343,7 +270,7 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     xp = _pad(x4, padding, -np.inf)
     # Which tap (m, q) of each window holds its first maximum: a strict ">" keeps the first.
     best = winner = None
-    for m, q, rows, cols in _offsets(kernel_size, stride, out_size):
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
         tap = m * kernel_size[1] + q
         values = xp[:, :, rows, cols]
         if best is None:
@@ -353,7 +280,7 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
             best[better] = values[better]
             winner[better] = tap
     grad_xp = np.zeros(xp.shape, dtype=dtype)
-    for m, q, rows, cols in _offsets(kernel_size, stride, out_size):
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
         tap = m * kernel_size[1] + q
         grad_xp[:, :, rows, cols] += np.where(winner == tap, g4, 0.0)
     ph, pw = padding
@@ -387,6 +314,10 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     -------
     numpy.ndarray, shape of ``x``
 
+    See Also
+    --------
+    avg_pool2d : the forward pass.
+
     Examples
     --------
     >>> avg_pool2d_backward([[4, 8]], np.zeros((2, 4)), 2)
@@ -399,7 +330,7 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / (kernel_size[0] * kernel_size[1])
     ph, pw = padding
     grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + 2 * ph, x4.shape[3] + 2 * pw), dtype=dtype)
-    for _, _, rows, cols in _offsets(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         grad_xp[:, :, rows, cols] += share
     grad_x = grad_xp[:, :, ph : ph + x.shape[-2], pw : pw + x.shape[-1]]
     return np.ascontiguousarray(grad_x).reshape(x.shape)
@@ -426,6 +357,11 @@ def relu_backward(grad_out, x):
     Returns
     -------
     numpy.ndarray, shape of ``x``
+
+    See Also
+    --------
+    relu : the forward pass.
+    relu_grad : the derivative alone, ``1[x > 0]``.
 
     Examples
     --------
@@ -462,6 +398,10 @@ def linear_backward(grad_out, x, weight):
     grad_x : numpy.ndarray, shape (N, in_features)
     grad_weight : numpy.ndarray, shape (out_features, in_features)
     grad_bias : numpy.ndarray, shape (out_features,)
+
+    See Also
+    --------
+    linear : the forward pass.
 
     Examples
     --------
@@ -512,6 +452,10 @@ def cross_entropy_backward(logits, targets):
     -------
     numpy.ndarray, shape (N, K)
         Each row sums to 0.
+
+    See Also
+    --------
+    cross_entropy : the forward pass, the loss itself.
 
     Examples
     --------
@@ -569,10 +513,7 @@ def sgd_step(param, grad, lr):
     grad = as_float(grad, "grad")
     if grad.shape != param.shape:
         raise ValueError(f"grad must have the shape of param, {param.shape}, got {grad.shape}")
-    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr must be a number, got {type(lr).__name__}: {lr!r}")
-    if not np.isfinite(lr) or lr < 0:
-        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
+    check_real(lr, "lr", minimum=0, finite=True, described="a finite number >= 0")
     return param - lr * grad
 
 
@@ -610,10 +551,7 @@ def numerical_gradient(f, x, eps=1e-6):
     if not callable(f):
         raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
     x = as_float(x, "x").astype(np.float64, copy=True)
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a number, got {type(eps).__name__}: {eps!r}")
-    if not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    check_real(eps, "eps", above=0, finite=True, described="a finite number > 0")
 
     def value(point):
         out = np.asarray(f(point))

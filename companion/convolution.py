@@ -15,7 +15,9 @@ true convolution: :func:`convolve2d`. :func:`correlate2d` and :func:`convolve2d`
 single 2-D arrays, as :func:`scipy.signal.correlate2d` and :func:`scipy.signal.convolve2d`.
 
 The fast :func:`conv2d` rests on :func:`im2col`: copy every receptive field into a column,
-and the whole convolution becomes one matrix product.
+and the whole convolution becomes one matrix product. Its adjoint, :func:`col2im`, folds
+columns back onto the image, adding where windows overlap; chapter 7's gradient of a
+convolution (:func:`companion.conv2d_backward`) is made of it.
 
 Shapes follow PyTorch: inputs ``(N, C_in, H, W)``, weights ``(C_out, C_in, kH, kW)``; the
 output size along each axis is ``floor((n + 2p - d(k - 1) - 1) / s) + 1``
@@ -25,26 +27,34 @@ output size along each axis is ``floor((n + 2p - d(k - 1) - 1) / s) + 1``
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from ._validation import as_float, check_int, pair
+from ._kernels import (
+    _add_taps,
+    _block_columns,
+    _check_conv,
+    _float_dtype,
+    _image_blocks,
+    _out_len,
+    _output_size,
+    _pad,
+    _per_image,
+    _windows,
+)
+from ._validation import as_float, check_choice, check_int, pair
 
 __all__ = [
     "conv_output_size",
     "pad2d",
     "im2col",
+    "col2im",
     "conv2d",
     "conv2d_naive",
     "correlate2d",
     "convolve2d",
 ]
 
-# How many elements of im2col columns conv2d builds at a time. A block this size
-# (about 4 MB in float32) stays in the CPU cache while the matrix product reads it.
-_BLOCK_ELEMENTS = 1 << 20
 
-
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- sizes and padding
 
 
 def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
@@ -95,17 +105,6 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     return _out_len(n, kernel_size, stride, padding, dilation, "input")
 
 
-def _out_len(n, k, s, p, d, what):
-    """Output length for already-checked ints; the error names every argument."""
-    span = d * (k - 1) + 1
-    if span > n + 2 * p:
-        raise ValueError(
-            f"kernel_size={k} with dilation={d} spans {span} elements, more than the {what} "
-            f"of length n={n} padded with padding={p} on each side ({n + 2 * p})"
-        )
-    return (n + 2 * p - span) // s + 1
-
-
 def pad2d(x, padding, value=0.0):
     """Pad the last two axes of ``x`` with a constant, the same amount on both sides.
 
@@ -143,66 +142,7 @@ def pad2d(x, padding, value=0.0):
     return _pad(x, (ph, pw), value)
 
 
-def _pad(x, padding, value=0.0):
-    ph, pw = padding
-    h, w = x.shape[-2:]
-    out = np.full(x.shape[:-2] + (h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
-    out[..., ph : ph + h, pw : pw + w] = x
-    return out
-
-
-def _windows(xp, kernel_size, stride, dilation, out_size):
-    """Read-only view ``(N, C, kH, kW, H_out, W_out)`` of every receptive field of ``xp``.
-
-    ``view[n, c, m, q, i, j] = xp[n, c, i*s_h + m*d_h, j*s_w + q*d_w]``; no data is copied.
-    """
-    sn, sc, sh, sw = xp.strides
-    (kh, kw), (s_h, s_w), (d_h, d_w), (ho, wo) = kernel_size, stride, dilation, out_size
-    shape = xp.shape[:2] + (kh, kw, ho, wo)
-    strides = (sn, sc, sh * d_h, sw * d_w, sh * s_h, sw * s_w)
-    return as_strided(xp, shape, strides, writeable=False)
-
-
-def _per_image(k, L):
-    """Matrix-product layout: one product per image when an image has at least as many output
-    positions ``L`` as kernel taps ``K``; otherwise a block of images side by side."""
-    return L >= k
-
-
-def _float_dtype(*arrays):
-    return np.result_type(*[a.dtype for a in arrays if a is not None])
-
-
-def _check_conv(x, weight, bias, stride, padding, dilation):
-    """Validate the arguments of conv2d (and its backward); return clean values."""
-    x = as_float(x, "x", 4)
-    weight = as_float(weight, "weight", 4)
-    if weight.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"weight has C_in={weight.shape[1]} (shape {weight.shape}) "
-            f"but x has {x.shape[1]} channels (shape {x.shape})"
-        )
-    if bias is not None:
-        bias = as_float(bias, "bias", 1)
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(
-                f"bias must have shape (C_out,) = ({weight.shape[0]},) to match weight "
-                f"{weight.shape}, got {bias.shape}"
-            )
-    stride = pair(stride, "stride", 1)
-    padding = pair(padding, "padding", 0)
-    dilation = pair(dilation, "dilation", 1)
-    kh, kw = weight.shape[2:]
-    ho = _out_len(x.shape[2], kh, stride[0], padding[0], dilation[0], "input height")
-    wo = _out_len(x.shape[3], kw, stride[1], padding[1], dilation[1], "input width")
-    dtype = _float_dtype(x, weight)  # a bias given as a list of ints does not upcast float32
-    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
-    if bias is not None:
-        bias = bias.astype(dtype, copy=False)
-    return x, weight, bias, stride, padding, dilation, (ho, wo)
-
-
-# --------------------------------------------------------------------------- im2col
+# --------------------------------------------------------------------------- im2col and col2im
 
 
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
@@ -232,6 +172,10 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     numpy.ndarray, shape (N, C*kH*kW, H_out*W_out)
         A new contiguous array with the dtype of ``x``.
 
+    See Also
+    --------
+    col2im : its adjoint, which folds columns back onto the image.
+
     Examples
     --------
     >>> x = np.arange(9).reshape(1, 1, 3, 3)
@@ -246,13 +190,71 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     stride = pair(stride, "stride", 1)
     padding = pair(padding, "padding", 0)
     dilation = pair(dilation, "dilation", 1)
-    out_size = tuple(
-        _out_len(x.shape[2 + a], kernel_size[a], stride[a], padding[a], dilation[a], what)
-        for a, what in enumerate(("input height", "input width"))
-    )
+    out_size = _output_size(x.shape[2:], kernel_size, stride, padding, dilation)
     n, c = x.shape[:2]
     view = _windows(_pad(x, padding), kernel_size, stride, dilation, out_size)
     return np.ascontiguousarray(view).reshape(n, c * kernel_size[0] * kernel_size[1], -1)
+
+
+def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
+    """Fold columns back into an image, adding overlaps: the adjoint of :func:`im2col`.
+
+    .. math::
+
+        X[n, c, u, v] = \\sum_{m, q, i, j \\,:\\, i s_h + m d_h = u + p_h, \\;
+            j s_w + q d_w = v + p_w} \\text{cols}[n, c k_H k_W + m k_W + q, i W_{out} + j]
+
+    Every entry of ``cols`` is added to the input pixel it was copied from; pixels in several
+    receptive fields collect several entries, and padding is cropped off. This is
+    ``torch.nn.functional.fold`` and is how :func:`~companion.conv2d_backward` returns the gradient of
+    the column matrix to the input.
+
+    Parameters
+    ----------
+    cols : array_like, shape (N, C*kH*kW, H_out*W_out)
+        In the layout of :func:`im2col`.
+    x_shape : tuple of int
+        ``(N, C, H, W)``, the shape of the image to rebuild.
+    kernel_size : int or (int, int)
+        ``(kH, kW)``.
+    stride, padding, dilation : int or (int, int), defaults 1, 0, 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
+
+    See Also
+    --------
+    im2col : the unfolding it undoes, adding where windows overlap.
+
+    Examples
+    --------
+    >>> cols = np.ones((1, 4, 4))      # a 3x3 image, 2x2 kernel: 4 taps, 4 positions
+    >>> col2im(cols, (1, 1, 3, 3), 2)[0, 0]   # how many windows cover each pixel
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    cols = as_float(cols, "cols", 3)
+    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4:
+        raise ValueError(f"x_shape must be a tuple (N, C, H, W), got {x_shape!r}")
+    n, c, h, w = (check_int(v, "x_shape", 1) for v in x_shape)
+    kernel_size = pair(kernel_size, "kernel_size", 1)
+    stride = pair(stride, "stride", 1)
+    padding = pair(padding, "padding", 0)
+    dilation = pair(dilation, "dilation", 1)
+    out_size = _output_size((h, w), kernel_size, stride, padding, dilation)
+    expected = (n, c * kernel_size[0] * kernel_size[1], out_size[0] * out_size[1])
+    if cols.shape != expected:
+        raise ValueError(
+            f"cols must have shape (N, C*kH*kW, H_out*W_out) = {expected} for x_shape="
+            f"{tuple(x_shape)}, got {cols.shape}"
+        )
+    dcols = cols.reshape(n, c, *kernel_size, *out_size).transpose(1, 2, 3, 0, 4, 5)
+    grad_xp = np.zeros((c, n, h + 2 * padding[0], w + 2 * padding[1]), dtype=cols.dtype)
+    _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size)
+    ph, pw = padding
+    return np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3))
 
 
 # --------------------------------------------------------------------------- conv2d
@@ -299,6 +301,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
         than the padded input, non-positive stride or dilation, negative padding, empty
         arrays or non-numeric input.
 
+    See Also
+    --------
+    conv2d_backward : its gradients with respect to input, weight and bias (chapter 7).
+
     Examples
     --------
     >>> x = np.arange(16).reshape(1, 1, 4, 4)
@@ -318,26 +324,22 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     n, c, _, _ = x.shape
     c_out, _, kh, kw = weight.shape
     k, L = c * kh * kw, ho * wo
-    windows = _windows(_pad(x, padding), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
+    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
     w_mat = weight.reshape(c_out, k)
     out = np.empty((n, c_out, L), dtype=x.dtype)
     # The columns are built a block of images at a time, so that they stay in the CPU cache.
-    block = max(1, min(n, _BLOCK_ELEMENTS // (k * L)))
-    buffer = np.empty(k * block * L, dtype=x.dtype)
-    for n0 in range(0, n, block):
-        b = min(block, n - n0)
+    blocks = _image_blocks(n, k, L)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=x.dtype)
+    for n0, b in blocks:
+        cols = _block_columns(view, n0, b, buffer)
         if _per_image(k, L):
             # Many output positions: one (C_out, K) @ (K, L) product per image, written
             # straight into the output.
-            cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
-            np.copyto(cols, windows[n0 : n0 + b])
-            np.matmul(w_mat, cols.reshape(b, k, L), out=out[n0 : n0 + b])
+            np.matmul(w_mat, cols, out=out[n0 : n0 + b])
         else:
             # Few output positions: the block's images side by side, (K, b*L), make one
             # bigger (and faster) product; its (C_out, b, L) result is then reordered.
-            cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
-            np.copyto(cols, windows[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
-            y = w_mat @ cols.reshape(k, b * L)
+            y = w_mat @ cols
             out[n0 : n0 + b] = y.reshape(c_out, b, L).transpose(1, 0, 2)
     if bias is not None:
         out += bias[:, None]
@@ -366,6 +368,10 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
     Returns
     -------
     numpy.ndarray, shape (N, C_out, H_out, W_out)
+
+    See Also
+    --------
+    conv2d_backward_naive : its gradients, written as loops as well.
 
     Examples
     --------
@@ -401,10 +407,7 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
 def _check_2d(image, kernel, mode):
     image = as_float(image, "image", 2)
     kernel = as_float(kernel, "kernel", 2)
-    if not isinstance(mode, str):
-        raise TypeError(f"mode must be one of 'full', 'same', 'valid', got {type(mode).__name__}: {mode!r}")
-    if mode not in ("full", "same", "valid"):
-        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
+    check_choice(mode, "mode", ("full", "same", "valid"))
     if mode == "valid" and (kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]):
         raise ValueError(
             f"mode='valid' needs the kernel to fit inside the image, got kernel of shape "

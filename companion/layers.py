@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_float
+from ._validation import as_array, as_float, check_choice, check_unit_interval
 from .activation import log_softmax, relu, sigmoid, softmax, tanh
 
 __all__ = [
@@ -112,6 +112,10 @@ def linear(x, weight, bias=None):
     numpy.ndarray, shape (N, out_features) or (out_features,)
         ``x.shape[:-1] + (out_features,)``.
 
+    See Also
+    --------
+    linear_backward : its gradients (chapter 7).
+
     Examples
     --------
     >>> W = np.array([[1.0, 2.0], [0.0, -1.0], [1.0, 1.0]])
@@ -156,13 +160,7 @@ def dense(x, weight, bias=None, activation=None):
     >>> print(dense([1.0, 3.0], np.zeros((2, 2)), activation="softmax"))
     [0.5 0.5]
     """
-    if activation is not None and not isinstance(activation, str):
-        raise TypeError(
-            f"activation must be None or one of {ACTIVATIONS}, got {type(activation).__name__}: "
-            f"{activation!r}"
-        )
-    if activation is not None and activation not in _ACTIVATION_FUNCTIONS:
-        raise ValueError(f"activation must be None or one of {ACTIVATIONS}, got {activation!r}")
+    check_choice(activation, "activation", ACTIVATIONS, described=f"None or one of {ACTIVATIONS}", allow_none=True)
     x, weight, bias = _check_linear(x, weight, bias)
     z = linear(x, weight, bias)
     if activation is None:
@@ -199,6 +197,10 @@ def cross_entropy(logits, targets):
     float
         The mean loss (a Python float).
 
+    See Also
+    --------
+    cross_entropy_backward : its gradient with respect to the logits (chapter 7).
+
     Examples
     --------
     >>> round(cross_entropy(np.zeros((2, 4)), [0, 3]), 6)  # log 4
@@ -233,13 +235,6 @@ def _check_pair(a, a_name, b, b_name):
     return a, b
 
 
-def _check_unit_interval(a, name):
-    inside = (a >= 0) & (a <= 1)  # False for nan
-    if not np.all(inside):
-        bad = a[~inside].flat[0]
-        raise ValueError(f"{name} must hold values in [0, 1], got {bad}")
-
-
 def binary_cross_entropy(p, y):
     r"""Mean binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
 
@@ -271,8 +266,8 @@ def binary_cross_entropy(p, y):
     100.0
     """
     p, y = _check_pair(p, "p", y, "y")
-    _check_unit_interval(p, "p")
-    _check_unit_interval(y, "y")
+    check_unit_interval(p, "p")
+    check_unit_interval(y, "y")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), -100.0)
         log_1mp = np.maximum(np.log(1.0 - p), -100.0)
@@ -312,7 +307,7 @@ def binary_cross_entropy_with_logits(logits, y):
     1000.0
     """
     z, y = _check_pair(logits, "logits", y, "y")
-    _check_unit_interval(y, "y")
+    check_unit_interval(y, "y")
     return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 

@@ -1,4 +1,4 @@
-"""The whole network of chapter 8, in NumPy, and the doors to its PyTorch twins.
+"""The whole network of chapter 8 in NumPy: :class:`TinyCNN` and its training loop.
 
 The network is the one-line formula of the source material,
 
@@ -7,9 +7,10 @@ The network is the one-line formula of the source material,
     Y = \\operatorname{softmax}\\big(\\mathrm{Dense}(\\mathrm{Flatten}(\\mathrm{Pool}(\\mathrm{ReLU}(I * K + b))))\\big),
 
 built from the companion's own functions, with a backward pass made of the companion's
-backward functions and trained with plain gradient descent. PyTorch is not imported
-here: :func:`torch_twin` and :func:`keras_style_cnn` import
-:mod:`companion.torch_models` only when they are called.
+backward functions and trained with plain gradient descent (:func:`train_numpy`). What the
+training loop shares with its PyTorch twin's (the mini-batches, the history, the argument
+checks) is in :mod:`companion.training`; the PyTorch twins themselves are in
+:mod:`companion.torch_models`, which imports this module (never the other way round).
 """
 
 from __future__ import annotations
@@ -28,15 +29,12 @@ from .backprop import (
 from .convolution import conv2d, conv_output_size
 from .layers import cross_entropy, flatten, linear
 from .pooling import max_pool2d
+from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
 
 __all__ = [
     "TinyCNN",
-    "minibatches",
     "train_numpy",
     "images_to_batch",
-    "torch_twin",
-    "keras_style_cnn",
-    "train_torch",
     "confusion_matrix",
 ]
 
@@ -199,41 +197,13 @@ class TinyCNN:
         """Mean cross-entropy and accuracy over a data set, as two floats."""
         x = self._check_input(x)
         t = as_array(targets, "targets", ndim=1, dtype_kind="iu")
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
         losses, correct = 0.0, 0
         for i in range(0, len(x), batch_size):
             logits, _ = self.forward(x[i : i + batch_size])
             losses += cross_entropy(logits, t[i : i + batch_size]) * len(logits)
             correct += int(np.sum(np.argmax(logits, axis=1) == t[i : i + batch_size]))
         return losses / len(x), correct / len(x)
-
-
-def _check_lr(lr, lr_decay):
-    for name, value in (("lr", lr), ("lr_decay", lr_decay)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-
-
-def minibatches(n, batch_size, seed, epoch):
-    """The index arrays of one epoch's mini-batches, shuffled deterministically.
-
-    The same ``(n, batch_size, seed, epoch)`` always gives the same batches, so the NumPy
-    network and its PyTorch twin can be trained on exactly the same sequence.
-
-    Returns
-    -------
-    list of ndarray of int64
-
-    Examples
-    --------
-    >>> [b.tolist() for b in minibatches(5, 2, seed=0, epoch=0)]
-    [[2, 4], [3, 0], [1]]
-    """
-    n = check_int(n, "n", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    epoch = check_int(epoch, "epoch", minimum=0)
-    order = np.random.default_rng([seed, epoch]).permutation(n)
-    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
 def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch_size=32, seed=0, verbose=True,
@@ -264,101 +234,18 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
     if not isinstance(model, TinyCNN):
         raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
     epochs = check_int(epochs, "epochs", minimum=1)
-    _check_lr(lr, lr_decay)
+    check_schedule(lr, lr_decay)
     x_train = model._check_input(x_train)
     x_test = model._check_input(x_test)
-    y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
-    y_test = as_array(y_test, "y_test", ndim=1, dtype_kind="iu")
-    if len(y_train) != len(x_train) or len(y_test) != len(x_test):
-        raise ValueError(
-            f"labels must match images: x_train {len(x_train)} vs y_train {len(y_train)}, "
-            f"x_test {len(x_test)} vs y_test {len(y_test)}"
-        )
-    history = _new_history()
+    y_train, y_test = check_labels(x_train, y_train, x_test, y_test)
+    history = new_history()
     for epoch in range(epochs):
         for idx in minibatches(len(x_train), batch_size, seed, epoch):
             loss, grads = model.loss_and_grads(x_train[idx], y_train[idx])
             model.step(grads, lr * lr_decay**epoch)
             history["step_loss"].append(loss)
-        _end_epoch(history, epoch, model.evaluate, (x_train, y_train), (x_test, y_test), verbose)
+        end_epoch(history, epoch, model.evaluate, (x_train, y_train), (x_test, y_test), verbose)
     return history
-
-
-def _new_history():
-    return {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
-
-
-def _end_epoch(history, epoch, evaluate, train, test, verbose):
-    """Record an epoch's loss and accuracy on both splits (shared by both training loops)."""
-    for split, (x, y) in (("train", train), ("test", test)):
-        loss, acc = evaluate(x, y)
-        history[f"{split}_loss"].append(loss)
-        history[f"{split}_acc"].append(acc)
-    if verbose:
-        print(
-            f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
-            f"train accuracy {history['train_acc'][-1]:.2%}, "
-            f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
-        )
-
-
-def torch_twin(model):
-    """The PyTorch twin of a :class:`TinyCNN`, started from the same weights (float64).
-
-    Returns
-    -------
-    companion.torch_models.TinyCNNTorch
-    """
-    if not isinstance(model, TinyCNN):
-        raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")
-    from . import torch_models
-
-    return torch_models.TinyCNNTorch.from_numpy(model)
-
-
-def keras_style_cnn(n_outputs=1, seed=0):
-    """The small model of the source material, in PyTorch (imported on first use).
-
-    ``Conv2d(1, 32, 3) -> ReLU -> MaxPool(2) -> Conv2d(32, 64, 3) -> ReLU -> MaxPool(2) ->
-    Flatten -> Linear(1600, 128) -> ReLU -> Linear(128, n_outputs)``, followed by a
-    ``Sigmoid`` when ``n_outputs == 1`` (a yes/no answer, as in the source) and by nothing
-    otherwise (the logits go to ``cross_entropy``, which applies the softmax itself).
-
-    Returns
-    -------
-    torch.nn.Sequential
-    """
-    n_outputs = check_int(n_outputs, "n_outputs", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    from . import torch_models
-
-    return torch_models.keras_style_cnn(n_outputs, seed)
-
-
-def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
-                optimizer="adam", verbose=True, lr_decay=1.0):
-    """Train a PyTorch classifier (logits out) with cross-entropy on the batches of :func:`minibatches`.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Maps ``(N, 1, H, W)`` to logits ``(N, K)``.
-    optimizer : {"adam", "sgd"}, default "adam"
-    lr_decay : float, default 1.0
-        The learning rate of epoch ``e`` is ``lr * lr_decay**e``, as in :func:`train_numpy`.
-    Other parameters as :func:`train_numpy`.
-
-    Returns
-    -------
-    dict
-        The same keys as :func:`train_numpy`.
-    """
-    _check_lr(lr, lr_decay)
-    from . import torch_models
-
-    return torch_models.train(model, x_train, y_train, x_test, y_test, epochs=epochs, lr=lr,
-                              batch_size=batch_size, seed=seed, optimizer=optimizer, verbose=verbose,
-                              lr_decay=lr_decay)
 
 
 def confusion_matrix(targets, predictions, n_classes=None):

@@ -20,39 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float, pair
-from .convolution import _out_len, _pad
+from ._kernels import _check_pool, _pad, _taps
 
 __all__ = ["max_pool2d", "avg_pool2d"]
-
-
-def _check_pool(x, kernel_size, stride, padding, name="x"):
-    """Validate pooling arguments; return a 4-D view of ``x``, the pairs and the output size."""
-    x = as_float(x, name, (2, 3, 4))
-    kernel_size = pair(kernel_size, "kernel_size", 1)
-    stride = kernel_size if stride is None else pair(stride, "stride", 1)
-    padding = pair(padding, "padding", 0)
-    for axis in (0, 1):
-        if padding[axis] > kernel_size[axis] // 2:
-            raise ValueError(
-                f"padding={padding[axis]} must be at most kernel_size // 2 = "
-                f"{kernel_size[axis] // 2} (kernel_size={kernel_size[axis]}, axis {'HW'[axis]})"
-            )
-    out_size = tuple(
-        _out_len(x.shape[-2 + a], kernel_size[a], stride[a], padding[a], 1, what)
-        for a, what in enumerate(("input height", "input width"))
-    )
-    x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
-    return x, x4, kernel_size, stride, padding, out_size
-
-
-def _offsets(kernel_size, stride, out_size):
-    """Yield ``(m, q, rows, cols)``: the slices of the padded input that kernel tap ``(m, q)``
-    meets over all output positions, ``X_pad[..., i*s_h + m, j*s_w + q]``."""
-    (kh, kw), (sh, sw), (ho, wo) = kernel_size, stride, out_size
-    for m in range(kh):
-        for q in range(kw):
-            yield m, q, slice(m, m + sh * (ho - 1) + 1, sh), slice(q, q + sw * (wo - 1) + 1, sw)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
@@ -82,6 +52,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
         Same leading axes as ``x``;
         ``H_out = floor((H + 2 p_h - kH) / s_h) + 1``, likewise ``W_out``.
 
+    See Also
+    --------
+    max_pool2d_backward : its gradient with respect to the input (chapter 7).
+
     Examples
     --------
     >>> x = np.array([[1, 3, 2, 0],
@@ -98,7 +72,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
     xp = _pad(x4, padding, -np.inf)
     out = None
-    for _, _, rows, cols in _offsets(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         if out is None:
             out = xp[:, :, rows, cols].copy()
         else:
@@ -133,6 +107,10 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
         Same leading axes as ``x``;
         ``H_out = floor((H + 2 p_h - kH) / s_h) + 1``, likewise ``W_out``.
 
+    See Also
+    --------
+    avg_pool2d_backward : its gradient with respect to the input (chapter 7).
+
     Examples
     --------
     >>> x = np.array([[1, 3, 2, 0],
@@ -146,7 +124,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
     xp = _pad(x4, padding, 0.0)
     out = np.zeros(x4.shape[:2] + out_size, dtype=x4.dtype)
-    for _, _, rows, cols in _offsets(kernel_size, stride, out_size):
+    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         out += xp[:, :, rows, cols]
     out /= kernel_size[0] * kernel_size[1]
     return out.reshape(x.shape[:-2] + out_size)

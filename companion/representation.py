@@ -18,7 +18,7 @@ import types
 
 import numpy as np
 
-from ._validation import as_array, as_float, check_int, pair
+from ._validation import as_array, as_float, check_choice, check_int, check_unit_interval, pair
 
 __all__ = [
     "to_float",
@@ -51,14 +51,6 @@ def _check_uint8_range(image, name):
     if lo < 0 or hi > 255:
         bad = lo if lo < 0 else hi
         raise ValueError(f"{name} must hold values 0 to 255, got {bad}")
-
-
-def _check_unit_range(image, name):
-    """``image`` has a float dtype; check that its values are in [0, 1] (not nan)."""
-    inside = (image >= 0) & (image <= 1)
-    if not np.all(inside):
-        bad = image[~inside].flat[0]
-        raise ValueError(f"{name} must hold floats in [0, 1], got {bad}")
 
 
 def to_float(image):
@@ -143,10 +135,7 @@ def rgb_to_grayscale(rgb, weights="rec601"):
     >>> print(rgb_to_grayscale(rgb))
     [[ 76.245 149.685  29.07   90.   ]]
     """
-    if not isinstance(weights, str):
-        raise TypeError(f"weights must be one of {sorted(LUMA_WEIGHTS)}, got {type(weights).__name__}: {weights!r}")
-    if weights not in LUMA_WEIGHTS:
-        raise ValueError(f"weights must be one of {sorted(LUMA_WEIGHTS)}, got {weights!r}")
+    check_choice(weights, "weights", LUMA_WEIGHTS, described=f"one of {sorted(LUMA_WEIGHTS)}")
     rgb = as_float(rgb, "rgb", ndim=3)
     if rgb.shape[2] != 3:
         raise ValueError(f"rgb must have shape (H, W, 3), got shape {rgb.shape}")
@@ -331,7 +320,7 @@ def invert(image):
     """
     image = as_array(image, "image", dtype_kind="iuf")
     if image.dtype.kind == "f":
-        _check_unit_range(image, "image")
+        check_unit_interval(image, "image", what="floats")
         return 1.0 - image
     elif image.dtype.kind in "iu":
         _check_uint8_range(image, "image")

@@ -1,7 +1,12 @@
-"""PyTorch twins of the book's models. Imported only on first use (it imports torch).
+"""PyTorch twins of the book's models (chapter 8). The one module that imports torch.
 
-Reach these through :func:`companion.torch_twin`, :func:`companion.keras_style_cnn` and
-:func:`companion.train_torch`; ``import companion`` does not import this module.
+:func:`torch_twin` copies a :class:`companion.TinyCNN` into :class:`TinyCNNTorch`,
+:func:`keras_style_cnn` builds the source material's Keras model, and :func:`train_torch`
+trains either on the same mini-batches as :func:`companion.train_numpy` (both loops take
+their batches, history and argument checks from :mod:`companion.training`).
+
+``import companion`` does not import this module: ``companion.torch_twin``,
+``companion.keras_style_cnn`` and ``companion.train_torch`` load it on first use.
 """
 
 from __future__ import annotations
@@ -11,8 +16,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import as_array, check_int
-from .model import TinyCNN, _end_epoch, _new_history, minibatches
+from ._validation import as_array, check_choice, check_int
+from .model import TinyCNN
+from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
+
+# The names companion re-exports; companion/__init__.py loads this module when one is used.
+__all__ = ["torch_twin", "keras_style_cnn", "train_torch"]
 
 
 class TinyCNNTorch(nn.Module):
@@ -46,8 +55,30 @@ class TinyCNNTorch(nn.Module):
         return twin
 
 
+def torch_twin(model):
+    """The PyTorch twin of a :class:`companion.TinyCNN`, started from the same weights (float64).
+
+    Returns
+    -------
+    TinyCNNTorch
+    """
+    return TinyCNNTorch.from_numpy(model)
+
+
 def keras_style_cnn(n_outputs=1, seed=0):
-    """The source material's Keras model in PyTorch (see :func:`companion.keras_style_cnn`)."""
+    """The small model of the source material, in PyTorch.
+
+    ``Conv2d(1, 32, 3) -> ReLU -> MaxPool(2) -> Conv2d(32, 64, 3) -> ReLU -> MaxPool(2) ->
+    Flatten -> Linear(1600, 128) -> ReLU -> Linear(128, n_outputs)``, followed by a
+    ``Sigmoid`` when ``n_outputs == 1`` (a yes/no answer, as in the source) and by nothing
+    otherwise (the logits go to ``cross_entropy``, which applies the softmax itself).
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    n_outputs = check_int(n_outputs, "n_outputs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     torch.manual_seed(seed)
     layers = [
         nn.Conv2d(1, 32, 3),
@@ -85,26 +116,44 @@ def evaluate(model, x, targets, batch_size=500):
     return total / len(x), correct / len(x)
 
 
-def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
-          optimizer="adam", verbose=True, lr_decay=1.0):
-    """See :func:`companion.train_torch`."""
+def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size=32, seed=0,
+                optimizer="adam", verbose=True, lr_decay=1.0):
+    """Train a PyTorch classifier (logits out) with cross-entropy on the batches of
+    :func:`companion.minibatches`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(N, 1, H, W)`` to logits ``(N, K)``.
+    optimizer : {"adam", "sgd"}, default "adam"
+    lr_decay : float, default 1.0
+        The learning rate of epoch ``e`` is ``lr * lr_decay**e``, as in
+        :func:`companion.train_numpy`.
+    Other parameters as :func:`companion.train_numpy`.
+
+    Returns
+    -------
+    dict
+        The same keys as :func:`companion.train_numpy`.
+    """
+    check_schedule(lr, lr_decay)
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     epochs = check_int(epochs, "epochs", minimum=1)
     x_train = as_array(x_train, "x_train", ndim=4)
     x_test = as_array(x_test, "x_test", ndim=4)
-    y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
-    y_test = as_array(y_test, "y_test", ndim=1, dtype_kind="iu")
+    y_train, y_test = check_labels(x_train, y_train, x_test, y_test)
+    check_choice(optimizer, "optimizer", ("adam", "sgd"), described='"adam" or "sgd"')
     if optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=lr)
     elif optimizer == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr)
-    else:
+    else:  # pragma: no cover - check_choice has rejected every other name
         raise ValueError(f'optimizer must be "adam" or "sgd", got {optimizer!r}')
     dtype = _dtype_of(model)
     xt = torch.as_tensor(np.ascontiguousarray(x_train), dtype=dtype)
     yt = torch.as_tensor(y_train, dtype=torch.int64)
-    history = _new_history()
+    history = new_history()
     for epoch in range(epochs):
         model.train()
         for group in opt.param_groups:
@@ -116,6 +165,6 @@ def train(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batch_size
             loss.backward()
             opt.step()
             history["step_loss"].append(loss.item())
-        _end_epoch(history, epoch, lambda x, y: evaluate(model, x, y), (x_train, y_train), (x_test, y_test),
+        end_epoch(history, epoch, lambda x, y: evaluate(model, x, y), (x_train, y_train), (x_test, y_test),
                    verbose)
     return history

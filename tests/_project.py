@@ -1,8 +1,14 @@
-"""Facts about the repository that several tests read: paths, _config.yml, _toc.yml, notebooks."""
+"""Facts about the repository that several tests read: paths, _config.yml, _toc.yml, notebooks.
+
+The table of contents is read by the book's own reader, ``toc_docnames`` of
+``book/_ext/equation_index.py``, so that the tests and the build agree on the pages.
+"""
 
 from pathlib import Path
 
 import yaml
+
+from book._ext.equation_index import toc_docnames
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -15,19 +21,7 @@ def load_yaml(name):
 
 def toc_files():
     """Every `file:` entry of _toc.yml, in order, without extension (the root first)."""
-    toc = load_yaml("_toc.yml")
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return toc_docnames(ROOT)
 
 
 def notebooks():

@@ -7,7 +7,6 @@ import torch.nn.functional as F
 
 from companion.backprop import (
     avg_pool2d_backward,
-    col2im,
     conv2d_backward,
     conv2d_backward_naive,
     cross_entropy_backward,
@@ -17,7 +16,7 @@ from companion.backprop import (
     relu_backward,
     sgd_step,
 )
-from companion.convolution import conv2d, im2col
+from companion.convolution import conv2d
 from companion.pooling import avg_pool2d, max_pool2d
 
 EXACT = dict(rtol=1e-10, atol=1e-12)
@@ -87,13 +86,14 @@ def test_conv2d_backward_matches_numerical_gradient(case):
     np.testing.assert_allclose(gb, numerical_gradient(lambda v: loss(x, weight, v), bias), **NUMERIC)
 
 
-def test_conv2d_backward_several_blocks(monkeypatch):
+def test_conv2d_backward_several_blocks(count_blocks):
     import companion.backprop as bp
 
-    monkeypatch.setattr(bp, "_BLOCK_ELEMENTS", 300)
+    calls = count_blocks(bp, 300)
     grad_out, x, weight, bias, kw = make_conv((5, 2, 8, 7, 3, 3, 3, 2, 1, 2))
     for fast, slow in zip(bp.conv2d_backward(grad_out, x, weight, **kw), conv2d_backward_naive(grad_out, x, weight, **kw)):
         np.testing.assert_allclose(fast, slow, **EXACT)
+    assert [len(blocks) for blocks in calls] == [5]  # 2*3*3 taps x 3*3 positions: one image a block
 
 
 def test_conv2d_backward_float32():
@@ -103,37 +103,6 @@ def test_conv2d_backward_float32():
     assert all(g.dtype == np.float32 for g in grads)
     for g, ref in zip(grads, conv2d_backward(grad_out, x, weight, **kw)):
         np.testing.assert_allclose(g, ref, rtol=1e-4, atol=1e-4)
-
-
-# --------------------------------------------------------------------------- col2im
-
-
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_col2im_matches_fold_and_is_the_adjoint_of_im2col(case):
-    _, x, weight, _, kw = make_conv(case)
-    kernel = weight.shape[2:]
-    cols = np.random.default_rng(3).standard_normal(im2col(x, kernel, **kw).shape)
-    folded = col2im(cols, x.shape, kernel, **kw)
-    expected = F.fold(torch.from_numpy(cols), x.shape[2:], kernel, **kw).numpy()
-    np.testing.assert_allclose(folded, expected, **EXACT)
-    # <im2col(x), cols> == <x, col2im(cols)>
-    np.testing.assert_allclose((im2col(x, kernel, **kw) * cols).sum(), (x * folded).sum(), rtol=1e-10)
-
-
-@pytest.mark.parametrize(
-    "args, error, pattern",
-    [
-        ((np.ones((1, 4)), (1, 1, 3, 3), 2), ValueError, r"cols must be 3-D"),
-        ((np.ones((1, 4, 4)), (1, 3, 3), 2), ValueError, r"x_shape must be a tuple \(N, C, H, W\)"),
-        ((np.ones((1, 4, 4)), (1, 1, 0, 3), 2), ValueError, r"x_shape must be at least 1"),
-        ((np.ones((1, 4, 5)), (1, 1, 3, 3), 2), ValueError, r"cols must have shape .*\(1, 4, 4\).*got \(1, 4, 5\)"),
-        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 0), ValueError, r"kernel_size must be at least 1"),
-        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 4), ValueError, r"kernel_size=4"),
-    ],
-)
-def test_col2im_bad_input(args, error, pattern):
-    with pytest.raises(error, match=pattern):
-        col2im(*args)
 
 
 # --------------------------------------------------------------------------- pooling
@@ -322,6 +291,32 @@ def test_conv2d_backward_bad_input(fn, kwargs, error, pattern):
 
 
 # --------------------------------------------------------------------------- learning
+
+
+@pytest.mark.parametrize("lr", [0.0, 0.001, 0.1, 1.5])
+@pytest.mark.parametrize("shape", [(3,), (4, 1, 3, 3), (10, 7)])
+def test_sgd_step_matches_torch_optim_sgd(lr, shape):
+    rng = np.random.default_rng(len(shape))
+    param, grad = rng.normal(size=shape), rng.normal(size=shape)
+    p_t = torch.tensor(param, requires_grad=True)
+    p_t.grad = torch.tensor(grad)
+    torch.optim.SGD([p_t], lr=lr).step()
+    np.testing.assert_allclose(sgd_step(param, grad, lr), p_t.detach().numpy(), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("lr", [0.02, 0.2, 0.45, 0.55])
+def test_sgd_on_a_parabola_follows_torch_and_the_closed_form(lr):
+    a, steps = 4.0, 15
+    k = np.array([1.0])
+    k_t = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([k_t], lr=lr)
+    for t in range(1, steps + 1):
+        k = sgd_step(k, a * k, lr=lr)
+        optimizer.zero_grad()
+        (a / 2 * k_t**2).sum().backward()
+        optimizer.step()
+        np.testing.assert_allclose(k, k_t.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(k, (1 - lr * a) ** t, rtol=1e-10)
 
 
 def test_sgd_step_returns_a_new_array():

@@ -7,14 +7,11 @@ readable).
 
 import json
 import math
-import sys
 
 import pytest
 
 from _project import ROOT
-
-sys.path.insert(0, str(ROOT))
-from benchmarks import report  # noqa: E402
+from benchmarks import report
 
 
 def entry(group="conv2d_forward", case="c", dtype="float64", a=(2.0, 2.0, 2.0), b=(1.0, 1.0, 1.0), **extra):

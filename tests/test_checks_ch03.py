@@ -131,3 +131,20 @@ def test_check_abs_network(capsys):
     for args, message in cases:
         assert checks.check_abs_network(*args) is False
         assert message in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: checks.check_activation(None, "relu6", [1.0]), ValueError, "name must be one of relu, "),
+        (lambda: checks.check_activation(None, 3, [1.0]), TypeError, "name must be a str"),
+        (lambda: checks.check_activation(None, "relu", "x"), TypeError, "x must be an array of numbers"),
+        (lambda: checks.check_collapsed_linear(None, None, np.ones(2), np.ones(2), np.ones((1, 2)), np.ones(1)),
+         ValueError, "w1 must be 2-D"),
+        (lambda: checks.check_vanishing_depth(None, threshold=2), ValueError, "strictly between 0 and 1"),
+        (lambda: checks.check_vanishing_depth(None, threshold="1e-6"), TypeError, "threshold must be a number"),
+    ],
+)
+def test_bad_calls_raise_even_before_an_answer(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -118,3 +118,21 @@ def test_check_max_pool_counterexample(capsys):
     for args, message in cases:
         assert checks.check_max_pool_counterexample(*args) is False
         assert message in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: checks.check_pool_output(None, np.ones((4, 4)), 2, mode="maxx"), ValueError,
+         r"^mode must be 'max' or 'avg', got 'maxx'$"),
+        (lambda: checks.check_pool_output(None, np.ones((4, 4)), 2, mode=None), TypeError, "mode must be 'max' or 'avg'"),
+        (lambda: checks.check_pool_output(None, np.ones((4, 4)), 5), ValueError, "kernel_size=5"),
+        (lambda: checks.check_pooled_size(None, n=4, kernel_size=2.0), TypeError, "kernel_size must be an int"),
+        (lambda: checks.check_multiply_adds(None, 5, 0, 2, 3), ValueError, "in_channels must be at least 1"),
+        (lambda: checks.check_avg_pool_as_conv(None, None, kernel_size=0), ValueError, "kernel_size"),
+        (lambda: checks.check_max_pool_counterexample(None, None, kernel_size=0), ValueError, "kernel_size"),
+    ],
+)
+def test_bad_calls_raise_even_before_an_answer(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

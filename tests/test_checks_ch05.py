@@ -185,3 +185,20 @@ def test_pattern_kernel_bad_call():
     _, image = _pattern_image()
     with pytest.raises(ValueError):
         checks.check_pattern_kernel(np.ones((3, 3)), image, 8, 0)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: checks.check_luma_filter(None, [[1.0]], weights="bt2020"), ValueError,
+         r"weights must be one of \['average', 'rec601', 'rec709'\], got 'bt2020'"),
+        (lambda: checks.check_luma_filter(None, [[1.0]], weights=601), TypeError, "weights must be one of .*got int"),
+        (lambda: checks.check_pattern_kernel(None, np.zeros((5, 5)), top=-1, left=0), ValueError, "top must be at least 0"),
+        (lambda: checks.check_conv_param_count(None, 0, 4, 3), ValueError, "in_channels"),
+        (lambda: checks.check_multichannel_cell(None, np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), 0, 2, 0),
+         ValueError, "outside the output"),
+    ],
+)
+def test_bad_calls_raise_even_before_an_answer(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

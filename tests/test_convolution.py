@@ -1,4 +1,4 @@
-"""companion.convolution against torch.nn.functional.conv2d / unfold and scipy.signal."""
+"""companion.convolution against torch.nn.functional (conv2d, unfold, fold, pad) and scipy.signal."""
 
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import signal
 
 from companion.convolution import (
+    col2im,
     conv2d,
     conv2d_naive,
     conv_output_size,
@@ -76,12 +77,13 @@ def test_conv2d_naive_matches_fast_and_torch(case):
     np.testing.assert_allclose(slow, torch_conv(x, weight, bias, kw), **EXACT)
 
 
-def test_conv2d_many_images_use_several_blocks(monkeypatch):
+def test_conv2d_many_images_use_several_blocks(count_blocks):
     import companion.convolution as conv
 
-    monkeypatch.setattr(conv, "_BLOCK_ELEMENTS", 500)  # forces blocks of one or two images
+    calls = count_blocks(conv, 500)  # forces blocks of one or two images
     x, weight, bias, kw = make_case((5, 2, 9, 9, 3, 3, 3, 1, 1, 1, True))
     np.testing.assert_allclose(conv.conv2d(x, weight, bias, **kw), torch_conv(x, weight, bias, kw), **EXACT)
+    assert [len(blocks) for blocks in calls] == [5]  # 2*3*3 taps x 9*9 positions: one image a block
 
 
 def test_conv2d_integer_input_becomes_float64():
@@ -252,6 +254,66 @@ def test_convolve2d_is_correlate2d_with_flipped_kernel(seed, image, kernel, mode
     rng = np.random.default_rng(seed)
     x, k = rng.standard_normal(image), rng.standard_normal(kernel)
     np.testing.assert_allclose(convolve2d(x, k, mode), correlate2d(x, k[::-1, ::-1], mode), **EXACT)
+
+
+# --------------------------------------------------------------------------- pad2d against torch (eq-02-padding)
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (3, 7), (2, 3, 4, 6)])
+@pytest.mark.parametrize("padding", [0, 1, 2, (1, 3), (0, 2)])
+def test_pad2d_matches_torch_pad(shape, padding):
+    x = np.random.default_rng(0).normal(size=shape)
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    expected = F.pad(torch.from_numpy(x), (pw, pw, ph, ph)).numpy()
+    out = pad2d(x, padding)
+    assert out.shape == expected.shape
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_pad2d_constant_value_matches_torch_and_numpy():
+    x = np.arange(12.0).reshape(3, 4)
+    expected = F.pad(torch.from_numpy(x), (2, 2, 1, 1), value=-np.inf).numpy()
+    np.testing.assert_array_equal(pad2d(x, (1, 2), value=-np.inf), expected)
+    np.testing.assert_array_equal(pad2d(x, (1, 2), value=-np.inf),
+                                  np.pad(x, ((1, 1), (2, 2)), constant_values=-np.inf))
+
+
+def test_pad2d_integer_image_becomes_float():
+    x = np.array([[3, 1], [4, 2]])
+    out = pad2d(x, 1)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, F.pad(torch.tensor(x, dtype=torch.float64), (1, 1, 1, 1)).numpy())
+
+
+# --------------------------------------------------------------------------- col2im
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_col2im_matches_fold_and_is_the_adjoint_of_im2col(case):
+    x, weight, _, kw = make_case(case)
+    kernel = weight.shape[2:]
+    cols = np.random.default_rng(3).standard_normal(im2col(x, kernel, **kw).shape)
+    folded = col2im(cols, x.shape, kernel, **kw)
+    expected = F.fold(torch.from_numpy(cols), x.shape[2:], kernel, **kw).numpy()
+    np.testing.assert_allclose(folded, expected, **EXACT)
+    # <im2col(x), cols> == <x, col2im(cols)>
+    np.testing.assert_allclose((im2col(x, kernel, **kw) * cols).sum(), (x * folded).sum(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "args, error, pattern",
+    [
+        ((np.ones((1, 4)), (1, 1, 3, 3), 2), ValueError, r"cols must be 3-D"),
+        ((np.ones((1, 4, 4)), (1, 3, 3), 2), ValueError, r"x_shape must be a tuple \(N, C, H, W\)"),
+        ((np.ones((1, 4, 4)), (1, 1, 0, 3), 2), ValueError, r"x_shape must be at least 1"),
+        ((np.ones((1, 4, 5)), (1, 1, 3, 3), 2), ValueError, r"cols must have shape .*\(1, 4, 4\).*got \(1, 4, 5\)"),
+        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 0), ValueError, r"kernel_size must be at least 1"),
+        ((np.ones((1, 4, 4)), (1, 1, 3, 3), 4), ValueError, r"kernel_size=4"),
+    ],
+)
+def test_col2im_bad_input(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        col2im(*args)
 
 
 # --------------------------------------------------------------------------- bad input

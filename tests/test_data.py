@@ -1,4 +1,5 @@
-"""Tests of companion.data: the bundled MNIST subset, the split, and the photographs."""
+"""Tests of companion.data: the bundled MNIST subset, the split, and the photographs (the image
+matrix of chapter 1, eq-01-image-matrix, held to PyTorch)."""
 
 import hashlib
 import shutil
@@ -6,8 +7,10 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
+from skimage import data as skdata
 
-from companion import data
+from companion import data, sample_image, sample_image_rgb
 
 
 def test_mnist_shapes_dtypes_ranges_and_counts():
@@ -149,3 +152,21 @@ def test_sample_images():
 def test_bundled_data_is_small():
     total = sum(f.stat().st_size for f in data._DATA_DIR.iterdir())
     assert total < 2_000_000
+
+
+def test_sample_image_is_the_cameraman_and_torch_reads_it_as_rows_then_columns():
+    image = sample_image()
+    np.testing.assert_array_equal(image, skdata.camera())
+    t = torch.from_numpy(image)
+    assert tuple(t.shape) == image.shape == (512, 512)  # (H, W): height first
+    for i, j in [(0, 0), (0, 511), (511, 0), (100, 300), (330, 284)]:
+        assert int(t[i, j]) == int(image[i, j])  # row i from the top, column j from the left
+    assert tuple(torch.from_numpy(image).flatten()[:512].numpy()) == tuple(image[0])  # row-major
+
+
+def test_sample_image_rgb_is_chelsea_channels_last():
+    rgb = sample_image_rgb()
+    np.testing.assert_array_equal(rgb, skdata.chelsea())
+    t = torch.from_numpy(rgb).permute(2, 0, 1)
+    for c in range(3):
+        np.testing.assert_array_equal(t[c].numpy(), rgb[:, :, c])

@@ -3,15 +3,12 @@ companion function that computes it, and that function a test against PyTorch or
 
 import json
 import re
-import sys
 import textwrap
 
 import pytest
 
 from _project import ROOT, load_yaml
-
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import equation_index as ei  # noqa: E402
+from book._ext import equation_index as ei
 
 
 def test_every_labelled_equation_is_computed_and_checked():

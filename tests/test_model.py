@@ -1,4 +1,5 @@
-"""companion.model: the NumPy network of chapter 8 against its PyTorch twin and finite differences."""
+"""companion.model: the NumPy network of chapter 8 against its PyTorch twin and finite differences,
+and the confusion matrix against torch.bincount and a literal loop."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 import companion
-from companion.model import TinyCNN, images_to_batch, minibatches, train_numpy
+from companion.model import TinyCNN, confusion_matrix, images_to_batch, train_numpy
 
 
 def small_net(seed=0):
@@ -98,16 +99,6 @@ def test_predict_and_evaluate_agree():
     assert loss == pytest.approx(companion.cross_entropy(net.forward(x)[0], y))
 
 
-def test_minibatches_cover_every_index_once_and_are_deterministic():
-    batches = minibatches(10, 3, seed=1, epoch=2)
-    assert [len(b) for b in batches] == [3, 3, 3, 1]
-    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
-    again = minibatches(10, 3, seed=1, epoch=2)
-    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
-    other = minibatches(10, 3, seed=1, epoch=3)
-    assert not all(np.array_equal(a, b) for a, b in zip(batches, other))
-
-
 def test_images_to_batch():
     imgs = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
     out = images_to_batch(imgs)
@@ -117,27 +108,6 @@ def test_images_to_batch():
         images_to_batch(np.array([[[300]]]))
     with pytest.raises(ValueError, match="images"):
         images_to_batch(np.zeros((2, 2)))
-
-
-@pytest.mark.parametrize("n_outputs, final", [(1, torch.nn.Sigmoid), (10, torch.nn.Linear)])
-def test_keras_style_cnn_shapes_and_parameter_count(n_outputs, final):
-    model = companion.keras_style_cnn(n_outputs)
-    out = model(torch.zeros(2, 1, 28, 28))
-    assert out.shape == (2, n_outputs)
-    assert isinstance(model[-1], final)
-    expected = (
-        companion.conv_param_count(1, 32, 3)
-        + companion.conv_param_count(32, 64, 3)
-        + companion.linear_param_count(64 * 5 * 5, 128)
-        + companion.linear_param_count(128, n_outputs)
-    )
-    assert sum(p.numel() for p in model.parameters()) == expected
-
-
-def test_keras_style_cnn_is_seeded():
-    a = companion.keras_style_cnn(10, seed=4)
-    b = companion.keras_style_cnn(10, seed=4)
-    assert torch.equal(a[0].weight, b[0].weight)
 
 
 def test_bad_input():
@@ -150,28 +120,28 @@ def test_bad_input():
         TinyCNN(n_filters=0)
     with pytest.raises(TypeError, match="model must be a TinyCNN"):
         train_numpy("net", None, None, None, None)
-    with pytest.raises(TypeError, match="model must be a TinyCNN"):
-        companion.torch_twin(object())
     x, y = small_batch(n=4)
     with pytest.raises(ValueError, match="lr"):
         train_numpy(net, x, y, x, y, lr=0)
     with pytest.raises(ValueError, match="labels must match images"):
         train_numpy(net, x, y[:3], x, y)
-    with pytest.raises(ValueError, match="optimizer"):
-        companion.train_torch(companion.torch_twin(net), x, y, x, y, optimizer="rmsprop")
-    with pytest.raises(TypeError, match="torch.nn.Module"):
-        companion.train_torch(net, x, y, x, y)
-    with pytest.raises(ValueError, match="n_outputs"):
-        companion.keras_style_cnn(0)
 
 
-def test_import_companion_does_not_import_torch():
-    import subprocess
-    import sys
+@pytest.mark.parametrize("method", ["predict", "evaluate"])
+@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (2.5, TypeError)])
+def test_predict_and_evaluate_check_the_batch_size(method, batch_size, error):
+    net = small_net()
+    x, y = small_batch(n=4)
+    args = (x,) if method == "predict" else (x, y)
+    with pytest.raises(error, match="batch_size"):
+        getattr(net, method)(*args, batch_size=batch_size)
 
-    code = "import sys, companion; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+
+def test_train_numpy_lr_must_be_a_number():
+    net = small_net()
+    x, y = small_batch(n=4)
+    with pytest.raises(TypeError, match=r"^lr must be a number, got str: '0.1'$"):
+        train_numpy(net, x, y, x, y, lr="0.1")
 
 
 def test_lr_decay_is_validated_and_applied():
@@ -179,9 +149,56 @@ def test_lr_decay_is_validated_and_applied():
     x, y = small_batch(n=4)
     with pytest.raises(ValueError, match="lr_decay"):
         train_numpy(net, x, y, x, y, lr_decay=0)
-    with pytest.raises(ValueError, match="lr_decay"):
-        companion.train_torch(companion.torch_twin(net), x, y, x, y, lr_decay=-1.0)
     a, b = small_net(), small_net()
     train_numpy(a, x, y, x, y, epochs=2, lr=0.5, batch_size=4, verbose=False, lr_decay=1.0)
     train_numpy(b, x, y, x, y, epochs=2, lr=0.5, batch_size=4, verbose=False, lr_decay=0.1)
     assert not np.allclose(a.params["W"], b.params["W"])
+
+
+# --------------------------------------------------------------------------- confusion_matrix
+
+
+@pytest.mark.parametrize("n, k, seed", [(1, 2, 0), (50, 3, 1), (1000, 10, 2)])
+def test_confusion_matrix_matches_torch_bincount_and_a_loop(n, k, seed):
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, k, size=n)
+    p = rng.integers(0, k, size=n)
+    m = confusion_matrix(t, p, n_classes=k)
+    ref = torch.bincount(torch.from_numpy(t * k + p), minlength=k * k).reshape(k, k).numpy()
+    np.testing.assert_array_equal(m, ref)
+    loop = np.zeros((k, k), dtype=np.int64)
+    for a, b in zip(t, p):
+        loop[a, b] += 1
+    np.testing.assert_array_equal(m, loop)
+    assert m.dtype == np.int64 and m.sum() == n
+    np.testing.assert_array_equal(m.sum(axis=1), np.bincount(t, minlength=k))
+    assert np.trace(m) == np.sum(t == p)
+
+
+def test_confusion_matrix_default_number_of_classes_and_torch_tensors():
+    m = confusion_matrix(torch.tensor([0, 2]), torch.tensor([1, 2]))
+    assert m.shape == (3, 3)
+    assert m.tolist() == [[0, 1, 0], [0, 0, 0], [0, 0, 1]]
+
+
+def test_confusion_matrix_accuracy_of_a_trained_network_is_the_trace():
+    net = companion.TinyCNN(n_filters=2, image_size=8, n_classes=4)
+    rng = np.random.default_rng(3)
+    x, y = rng.random((20, 1, 8, 8)), rng.integers(0, 4, size=20)
+    m = confusion_matrix(y, net.predict(x), n_classes=4)
+    assert np.trace(m) / m.sum() == pytest.approx(net.evaluate(x, y)[1])
+
+
+def test_confusion_matrix_bad_input():
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match="predictions must lie in 0..1"):
+        confusion_matrix([0, 1], [0, 2], n_classes=2)
+    with pytest.raises(ValueError, match="targets must lie"):
+        confusion_matrix([-1, 1], [0, 1], n_classes=2)
+    with pytest.raises(TypeError, match="targets"):
+        confusion_matrix([0.5, 1.0], [0, 1])
+    with pytest.raises(ValueError, match="n_classes"):
+        confusion_matrix([0], [0], n_classes=0)
+    with pytest.raises(TypeError, match="predictions"):
+        confusion_matrix([0], "0")

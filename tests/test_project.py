@@ -87,7 +87,11 @@ def test_toolchain_pins():
 
 
 def test_distribution_contains_only_companion():
-    assert pyproject()["tool"]["setuptools"]["packages"] == ["companion"]
+    """The companion and every one of its subpackages (so that a pip install from git, as on
+    Colab, has them all), nothing else."""
+    packages = pyproject()["tool"]["setuptools"]["packages"]
+    on_disk = sorted(".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "companion").rglob("__init__.py"))
+    assert packages == on_disk == ["companion", "companion.checks", "companion.plotting"]
 
 
 def test_config():

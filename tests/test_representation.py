@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from PIL import Image
 from skimage.color import rgb2gray
 
+from companion.data import sample_image_rgb
 from companion.representation import (
     LUMA_WEIGHTS,
     chw_to_hwc,
@@ -332,3 +333,23 @@ def test_crop_bad_arguments(args, exc, pattern):
 def test_crop_bad_image():
     with pytest.raises(ValueError, match=r"^image must be 2-D or 3-D, got a 1-D array"):
         crop(np.zeros(5), 0, 0, 1, 1)
+
+
+# --------------------------------------------------------------------------- luma against torch (eq-01-luma)
+
+
+@pytest.mark.parametrize("name", sorted(LUMA_WEIGHTS))
+def test_luma_matches_torch_weighted_sum_of_channels(name):
+    rgb = np.random.default_rng(7).integers(0, 256, size=(13, 9, 3), dtype=np.uint8)
+    w = torch.tensor(LUMA_WEIGHTS[name], dtype=torch.float64)
+    expected = (torch.from_numpy(rgb).to(torch.float64) * w).sum(dim=-1)
+    np.testing.assert_allclose(rgb_to_grayscale(rgb, name), expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_luma_of_the_bundled_photograph_rounds_to_pil_convert_l():
+    rgb = sample_image_rgb()
+    pil = np.asarray(Image.fromarray(rgb).convert("L"))
+    ours = np.rint(rgb_to_grayscale(rgb)).astype(np.uint8)
+    assert np.abs(ours.astype(int) - pil.astype(int)).max() <= 1
+    w = torch.tensor(LUMA_WEIGHTS["rec601"], dtype=torch.float64)
+    np.testing.assert_allclose(rgb_to_grayscale(rgb), (torch.from_numpy(rgb).double() * w).sum(-1).numpy())

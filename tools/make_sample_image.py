@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_mnist_npz import write_npz  # noqa: E402
+from make_mnist_npz import write_npz  # tools/ is on sys.path when this script runs
 
 DATA = Path(__file__).resolve().parent.parent / "companion" / "data"
 

@@ -4,24 +4,20 @@ Usage: python tools/run_notebooks.py [book/NN_name.ipynb ...]
 """
 
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from _book import ROOT, notebooks
+from _book import execute, notebooks
 
 
 def run(path):
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "book")}}).execute()
+    nb, seconds = execute(path)
     for cell in nb.cells:  # no widget state, no per-run execution timestamps
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
-    print(f"{path.name}: {time.perf_counter() - start:.1f} s")
+    print(f"{path.name}: {seconds:.1f} s")
 
 
 def main(argv):

@@ -13,56 +13,24 @@ As a Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``) it provid
 from __future__ import annotations
 
 import base64
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 
 
 def _report_module(root: Path):
-    """``benchmarks/report.py`` of the book's repository, loaded from its path."""
-    name = "_benchmarks_report"
-    path = root / "benchmarks" / "report.py"
-    module = sys.modules.get(name)
-    if module is not None and Path(module.__file__) == path:
-        return module
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    """``benchmarks/report.py`` of the book's repository, imported as ``benchmarks.report``:
+    the one name under which ``benchmarks/run.py`` and the tests import it too."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module("benchmarks.report")
 
 
 def setup(app):
     from docutils import nodes
     from docutils.parsers.rst import Directive
 
-    def paragraph(*parts):
-        p = nodes.paragraph()
-        for part in parts:
-            p += part if isinstance(part, nodes.Node) else nodes.Text(part)
-        return p
-
-    def table(title, headers, rows, widths, classes=()):
-        t = nodes.table(classes=["benchmark-table", *classes])
-        t += nodes.title(text=title)
-        group = nodes.tgroup(cols=len(headers))
-        t += group
-        for w in widths:
-            group += nodes.colspec(colwidth=w)
-        head = nodes.thead()
-        group += head
-        row = nodes.row()
-        for h in headers:
-            row += nodes.entry("", paragraph(h))
-        head += row
-        body = nodes.tbody()
-        group += body
-        for cells in rows:
-            row = nodes.row()
-            for cell in cells:
-                row += nodes.entry("", cell if isinstance(cell, nodes.Element) else paragraph(str(cell)))
-            body += row
-        return t
+    from _nodes import paragraph, reread_every_build, repository_link, table
 
     class BenchmarkReport(Directive):
         has_content = False
@@ -78,15 +46,11 @@ def setup(app):
                 return [self.state.document.reporter.warning(str(exc), line=self.lineno)]
             env.note_dependency(str(path))
             summary = report.summarize(report.load(path), path.name)
-            theme = getattr(env.config, "html_theme_options", {}) or {}
-            repo, branch = theme.get("repository_url", ""), theme.get("repository_branch", "main")
             rel = path.relative_to(root).as_posix()
             out = []
 
             m = summary.machine
-            source = nodes.literal(text=rel)
-            if repo:
-                source = nodes.reference("", "", source, refuri=f"{repo.rstrip('/')}/blob/{branch}/{rel}")
+            source = repository_link(env, rel, nodes.literal(text=rel))
             blas = (m.get("numpy_blas") or {}).get("blas", {})
             reported = m.get("threads_reported") or {}
             load = " / ".join(f"{v:.2f}" for v in m.get("load_average_start", []))
@@ -110,8 +74,8 @@ def setup(app):
                 verdict = nodes.paragraph()
                 verdict += nodes.strong(text="met" if v.met else f"missed by {v.excess:.0%}")
                 rows.append([v.target.label, f"≤ {v.target.limit:g}×", f"{v.value:.2f}×", verdict])
-            out.append(table("The targets of the benchmark", ["Target", "Limit", "Measured", "Verdict"],
-                             rows, (8, 2, 2, 3), ["benchmark-targets"]))
+            out.append(table(["Target", "Limit", "Measured", "Verdict"], rows, (8, 2, 2, 3),
+                             ["benchmark-table", "benchmark-targets"], title="The targets of the benchmark"))
 
             for group, title in report.GROUPS.items():
                 rows = summary.group(group)
@@ -129,7 +93,7 @@ def setup(app):
                     heading = f"{title[0].upper()}{title[1:]} ({rows[0].case})"
                 else:
                     headers = ["Case", "dtype", "companion", "PyTorch", "ratio", "range"]
-                out.append(table(heading, headers, body, (8, 2, 2, 2, 2, 3)))
+                out.append(table(headers, body, (8, 2, 2, 2, 2, 3), ["benchmark-table"], title=heading))
 
             svg = report.ratio_plot_svg(summary)
             uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -141,10 +105,7 @@ def setup(app):
             out.append(figure)
             return out
 
-    def always_reread(app, env, added, changed, removed):
-        # A new result file does not change any existing dependency: read the page on every build.
-        return [d for d in env.found_docs if d.endswith("appendix_benchmarks")]
-
     app.add_directive("benchmark-report", BenchmarkReport)
-    app.connect("env-get-outdated", always_reread)
+    # A new result file does not change any existing dependency: read the page on every build.
+    reread_every_build(app, "appendix_benchmarks")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

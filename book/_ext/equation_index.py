@@ -330,6 +330,8 @@ def setup(app):
     from docutils.parsers.rst import Directive
     from sphinx import addnodes
 
+    from _nodes import reread_every_build, repository_link, table
+
     class EquationIndex(Directive):
         """The table of the equation index, built from the sources at build time."""
 
@@ -344,25 +346,10 @@ def setup(app):
             docnames = [d for d in toc_docnames(root) if d in known]
             docnames += sorted(d for d in known if d not in docnames and d != env.docname)
             equations = build_index(root, docnames)
-            repo = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_url", "")
-            branch = (getattr(env.config, "html_theme_options", {}) or {}).get("repository_branch", "main")
-
-            table = nodes.table(classes=["equation-index"])
-            headers = ["Equation", "Computed by", "Checked by"]
-            group = nodes.tgroup(cols=len(headers))
-            table += group
-            for width in (4, 4, 7):
-                group += nodes.colspec(colwidth=width)
-            head = nodes.thead()
-            group += head
-            row = nodes.row()
-            for h in headers:
-                row += nodes.entry("", nodes.paragraph(text=h))
-            head += row
-            body = nodes.tbody()
-            group += body
+            if not equations:
+                return [nodes.paragraph(text="The book has no labelled equations yet.")]
+            rows = []
             for eq in equations:
-                row = nodes.row()
                 page = nodes.paragraph()
                 page += addnodes.pending_xref(
                     "", nodes.inline(text=eq.docname), refdomain="std", reftype="doc",
@@ -386,28 +373,14 @@ def setup(app):
                 for test_id in eq.tests[:shown]:  # one paragraph per test: file, then the test's name
                     path, _, name = test_id.partition("::")
                     line = nodes.paragraph()
-                    label = nodes.literal(text=f"{Path(path).name}::{name}")
-                    if repo:
-                        url = f"{repo.rstrip('/')}/blob/{branch}/{path}"
-                        line += nodes.reference("", "", label, refuri=url)
-                    else:
-                        line += label
+                    line += repository_link(env, path, nodes.literal(text=f"{Path(path).name}::{name}"))
                     checked.append(line)
                 if len(eq.tests) > shown:
                     checked.append(nodes.paragraph(text=f"and {len(eq.tests) - shown} more"))
                 if not checked:
                     checked = [nodes.paragraph("", "", nodes.emphasis(text="none yet"))]
-                row += nodes.entry("", *equation)
-                row += nodes.entry("", function)
-                row += nodes.entry("", *checked)
-                body += row
-            if not equations:
-                return [nodes.paragraph(text="The book has no labelled equations yet.")]
-            return [table]
-
-    def always_reread(app, env, added, changed, removed):
-        # The index depends on every page and on the tests: read it again on every build.
-        return [d for d in env.found_docs if d.endswith("appendix_equations")]
+                rows.append([equation, function, checked])
+            return [table(["Equation", "Computed by", "Checked by"], rows, (4, 4, 7), ["equation-index"])]
 
     def add_static(app):
         app.config.html_static_path.append(str(Path(__file__).parent / "static"))
@@ -415,5 +388,6 @@ def setup(app):
     app.add_directive("equation-index", EquationIndex)
     app.connect("builder-inited", add_static)
     app.add_css_file("equation_index.css")
-    app.connect("env-get-outdated", always_reread)
+    # The index depends on every page and on the tests: read it again on every build.
+    reread_every_build(app, "appendix_equations")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,14 +6,12 @@ import base64
 import functools
 import http.server
 import os
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _project import ROOT, load_yaml, toc_files  # noqa: E402
+from _project import ROOT, load_yaml, toc_files
 
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"

@@ -1,7 +1,7 @@
 """Time the execution of every notebook of book/, as `make notebooks` runs them, without
 writing anything back: each notebook is executed in memory (nbclient) and thrown away.
 
-Usage: python benchmarks/pipeline_budget.py [book/NN_name.ipynb ...]
+Usage: python tools/pipeline_budget.py [book/NN_name.ipynb ...]
 
 Prints one line per notebook and the total, with the load average before and after (the
 figure in the README's budget comes from here). The issue's budget is 5 minutes for all
@@ -12,33 +12,21 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from _book import execute, notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
 BUDGET_SECONDS = 5 * 60
 
 
-def execute(path: Path) -> float:
-    """Seconds to execute one notebook (kernel start included); the file is not modified."""
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "book")}}).execute()
-    return time.perf_counter() - start
-
-
 def main(argv):
-    paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "book").glob("*.ipynb"))
+    paths = [Path(a).resolve() for a in argv] or notebooks()
     load = os.getloadavg()
     print(f"{len(paths)} notebook(s), {os.cpu_count()} CPU(s), load average at start "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     total = 0.0
     for path in paths:
-        seconds = execute(path)
+        _, seconds = execute(path)
         total += seconds
         print(f"{path.name:<40} {seconds:7.1f} s", flush=True)
     load = os.getloadavg()

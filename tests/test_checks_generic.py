@@ -1,4 +1,5 @@
-"""Tests of companion.checks: right answers, wrong answers of every kind, checker misuse."""
+"""Tests of companion.checks.generic (check_array, check_value, and check_number, the body the
+chapter checks share): right answers, wrong answers of every kind, checker misuse."""
 
 import numpy as np
 import pytest
@@ -80,48 +81,19 @@ def test_check_value(capsys):
         checks.check_value(1, 1, name=None)
 
 
-def test_check_inverted(capsys):
-    image = np.array([[0, 10], [200, 255]], dtype=np.uint8)
-    assert checks.check_inverted(255 - image, image) is True
-    assert checks.check_inverted(1.0 - image / 255, image / 255) is True
-    assert checks.check_inverted(image, image) is False
-    assert checks.check_inverted(None, image) is False
-    assert "your inverted image" in capsys.readouterr().out
+def test_check_number_right_wrong_and_not_answered(capsys):
+    from companion.checks.generic import check_number
 
-
-def test_check_patch_mean(capsys):
-    image = np.arange(20).reshape(4, 5)
-    expected = image[1:3, 2:5].mean()
-    assert checks.check_patch_mean(expected, image, 1, 2, 2, 3) is True
-    assert checks.check_patch_mean(expected + 1, image, 1, 2, 2, 3) is False
-    assert checks.check_patch_mean([expected], image, 1, 2, 2, 3) is False
-    assert "your patch mean" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="image must be 2-D"):
-        checks.check_patch_mean(1.0, np.zeros((2, 2, 2)), 0, 0, 1, 1)
-    with pytest.raises(ValueError, match="height"):
-        checks.check_patch_mean(1.0, image, 3, 0, 2, 2)
-
-
-def test_check_layout(capsys):
-    rgb = np.arange(2 * 4 * 3).reshape(2, 4, 3)
-    assert checks.check_layout(np.transpose(rgb, (2, 0, 1)), rgb) is True
-    assert checks.check_layout(rgb.reshape(3, 2, 4), rgb) is False
-    assert "reshape keeps the order" in capsys.readouterr().out
-    assert checks.check_layout(rgb, rgb) is False
-    assert "has shape (2, 4, 3), expected (3, 2, 4)" in capsys.readouterr().out
-    wrong = np.transpose(rgb, (2, 0, 1)).copy()
-    wrong[0, 0, 0] += 1
-    assert checks.check_layout(wrong, rgb) is False
-    assert checks.check_layout("no", rgb) is False
-    with pytest.raises(ValueError, match="image must be 3-D"):
-        checks.check_layout(rgb, rgb[0])
-
-
-def test_check_output_size(capsys):
-    assert checks.check_output_size(3, 7, 3, stride=2) is True
-    assert checks.check_output_size(5, 5, 3, padding=1) is True
-    assert checks.check_output_size(6, 10, 3, dilation=2) is True
-    assert checks.check_output_size(7, 10, 3, dilation=2) is False
-    assert checks.check_output_size(None, 10, 3) is False
-    with pytest.raises(TypeError, match="stride"):
-        checks.check_output_size(3, 7, 3, stride=1.5)
+    assert check_number(12, 12, correct="Correct! (6 + 6)") is True
+    assert capsys.readouterr().out == "Correct! (6 + 6)\n"
+    hints = []
+    assert check_number(np.int64(10), 12, hint=lambda v: hints.append(v) or " Count again.") is False
+    assert capsys.readouterr().out == "Not yet: answer is 10, expected 12 (off by 2). Count again.\n"
+    assert check_number([10], 12, hint=lambda v: hints.append(v) or "") is False
+    assert "should be one number" in capsys.readouterr().out
+    assert check_number("ten", 12, hint=lambda v: hints.append(v) or "") is False
+    assert "not numbers" in capsys.readouterr().out
+    assert hints == [10.0, 10.0, None]  # the hint sees one number as a float, anything else as None
+    assert check_number(None, 12, what="count") is False
+    assert capsys.readouterr().out.startswith("Not answered yet: replace None by your count")
+    assert check_number(12.0004, 12, name="your value", rtol=1e-4, atol=0) is True

@@ -1,0 +1,285 @@
+"""Chapter 8, the whole network: shapes of a forward pass, the parameter count, one
+gradient-descent step, the runner-up class, a confusion matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_array
+from ..activation import softmax
+from ..backprop import sgd_step
+from ..model import TinyCNN, confusion_matrix
+from ._verdict import answer_array, float_answer, not_answered, quietly
+from .generic import check_array, check_number
+
+__all__ = [
+    "check_network_shapes",
+    "check_tiny_cnn_param_count",
+    "check_sgd_update",
+    "check_runner_up",
+    "check_confusion_matrix",
+]
+
+
+_SHAPE_KEYS = ("conv", "pooled", "flat", "logits")
+
+
+def check_network_shapes(answer, image_size=28, n_filters=8, kernel_size=3, pool_size=2, n_classes=10):
+    """Check the shapes of a :class:`companion.TinyCNN` forward pass for one image (chapter 8).
+
+    The expected shapes are those of ``TinyCNN(...).forward`` on a batch of one image of
+    shape ``(1, 1, image_size, image_size)``: the convolution output (ReLU keeps it), the
+    pooled maps, the flattened vector and the logits.
+
+    Parameters
+    ----------
+    answer : dict or None
+        ``{"conv": shape, "pooled": shape, "flat": shape, "logits": shape}``, each a tuple
+        that includes the batch axis of size 1.
+    image_size, n_filters, kernel_size, pool_size, n_classes : int
+        The network, as in :class:`companion.TinyCNN`; defaults 28, 8, 3, 2, 10.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_network_shapes({"conv": (1, 8, 26, 26), "pooled": (1, 8, 13, 13),
+    ...                       "flat": (1, 1352), "logits": (1, 10)})
+    Correct!
+    True
+    >>> check_network_shapes({"conv": (1, 8, 28, 28), "pooled": (1, 8, 14, 14),
+    ...                       "flat": (1, 1568), "logits": (1, 10)})
+    Not yet: conv is (1, 8, 28, 28), expected (1, 8, 26, 26). Without padding a k x k kernel fits n - k + 1 times across a side of n.
+    False
+    """
+    net = TinyCNN(n_filters=n_filters, kernel_size=kernel_size, pool_size=pool_size, n_classes=n_classes,
+                  image_size=image_size)
+    logits, cache = net.forward(np.zeros((1, 1, image_size, image_size)))
+    expected = {"conv": cache["conv"].shape, "pooled": cache["pooled"].shape, "flat": cache["flat"].shape,
+                "logits": logits.shape}
+    if not_answered(answer=answer):
+        return False
+    if not isinstance(answer, dict):
+        print(f"Not yet: answer should be a dict with the keys {list(_SHAPE_KEYS)}, got a {type(answer).__name__}.")
+        return False
+    missing = [k for k in _SHAPE_KEYS if k not in answer]
+    if missing:
+        print(f"Not yet: answer has no entry for {missing}; it needs the keys {list(_SHAPE_KEYS)}.")
+        return False
+    hints = {
+        "conv": " Without padding a k x k kernel fits n - k + 1 times across a side of n.",
+        "pooled": " Pooling with window and stride p keeps floor(n / p) of n positions.",
+        "flat": " Flattening keeps the batch axis and multiplies the other three.",
+        "logits": " The dense layer gives one score per class.",
+    }
+    for key in _SHAPE_KEYS:
+        try:
+            got = tuple(int(v) for v in answer[key])
+        except (TypeError, ValueError):
+            print(f"Not yet: {key} should be a tuple of ints such as (1, 8, 26, 26), got {answer[key]!r:.40}.")
+            return False
+        if got != expected[key]:
+            hint = hints[key]
+            if got == expected[key][1:]:
+                hint = " Include the batch axis (of size 1) first."
+            print(f"Not yet: {key} is {got}, expected {expected[key]}.{hint}")
+            return False
+    print("Correct!")
+    return True
+
+
+def check_tiny_cnn_param_count(answer, n_filters=8, kernel_size=3, pool_size=2, n_classes=10, image_size=28):
+    """Check the number of learned numbers of a :class:`companion.TinyCNN` (chapter 8).
+
+    The expected count is the total size of the arrays in ``TinyCNN(...).params``: the
+    kernels ``K``, their biases ``b``, the dense weights ``W`` and their biases ``c``.
+
+    Parameters
+    ----------
+    answer : int or None
+    n_filters, kernel_size, pool_size, n_classes, image_size : int
+        The network, as in :class:`companion.TinyCNN`; defaults 8, 3, 2, 10, 28.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_tiny_cnn_param_count(13610)
+    Correct! (K 72 + b 8 + W 13520 + c 10 = 13610)
+    True
+    >>> check_tiny_cnn_param_count(13592)
+    Not yet: answer is 13592, expected 13610 (off by 18). Did you count the 8 + 10 biases?
+    False
+    """
+    net = TinyCNN(n_filters=n_filters, kernel_size=kernel_size, pool_size=pool_size, n_classes=n_classes,
+                  image_size=image_size)
+    sizes = {name: int(arr.size) for name, arr in net.params.items()}
+    expected = sum(sizes.values())
+    parts = " + ".join(f"{name} {size}" for name, size in sizes.items())
+    unpooled = sizes["K"] + sizes["b"] + n_classes * n_filters * (image_size - kernel_size + 1) ** 2 + sizes["c"]
+
+    def hint(value):
+        if value is not None and value == sizes["K"] + sizes["W"]:
+            return f" Did you count the {sizes['b']} + {sizes['c']} biases?"
+        if value is not None and value == unpooled:
+            return " The dense layer sees the pooled maps, not the convolution output."
+        return ""
+
+    return check_number(float_answer(answer), expected, hint=hint, correct=f"Correct! ({parts} = {expected})")
+
+
+def check_sgd_update(answer, net, x, targets, lr):
+    """Check one gradient-descent step of a :class:`companion.TinyCNN` on one batch (chapter 8).
+
+    The expected new parameters are ``companion.sgd_step(param, grad, lr)`` for every
+    parameter, with the gradients of ``net.loss_and_grads(x, targets)``. ``net`` is not
+    changed.
+
+    Parameters
+    ----------
+    answer : dict of str to array_like, or None
+        The new ``"K"``, ``"b"``, ``"W"``, ``"c"``.
+    net : companion.TinyCNN
+        The network before the step.
+    x : ndarray, shape (N, 1, H, W)
+    targets : ndarray of int, shape (N,)
+    lr : float
+        The learning rate.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from companion.model import TinyCNN
+    >>> net = TinyCNN(n_filters=2, image_size=6, n_classes=3)
+    >>> x, t = np.ones((2, 1, 6, 6)), np.array([0, 2])
+    >>> _, g = net.loss_and_grads(x, t)
+    >>> check_sgd_update({k: net.params[k] - 0.1 * g[k] for k in net.params}, net, x, t, 0.1)
+    Correct! Every parameter moved by -lr times its gradient.
+    True
+    """
+    _, grads = net.loss_and_grads(x, targets)
+    expected = {name: sgd_step(value, grads[name], lr) for name, value in net.params.items()}
+    if not_answered(answer=answer):
+        return False
+    if not isinstance(answer, dict):
+        print(f"Not yet: answer should be a dict with the keys {list(expected)}, got a {type(answer).__name__}.")
+        return False
+    missing = [k for k in expected if k not in answer]
+    if missing:
+        print(f"Not yet: answer has no entry for {missing}; it needs the keys {list(expected)}.")
+        return False
+    for name, want in expected.items():
+        got, problem = answer_array(answer[name], name)
+        if problem is None and got.shape != want.shape:
+            problem = f"{name} has shape {got.shape}, expected {want.shape}."
+        if problem is not None:
+            print(f"Not yet: {problem}")
+            return False
+        if np.allclose(got, want, rtol=1e-7, atol=1e-10):
+            continue
+        old = net.params[name]
+        if np.allclose(got, old + lr * grads[name], rtol=1e-7, atol=1e-10):
+            hint = " That is a step up the gradient: subtract lr * grad."
+        elif np.allclose(got, old, rtol=0, atol=0):
+            hint = " It has not changed: did you store the result of the step?"
+        else:
+            hint = ""
+        _, message = quietly(check_array, got, want, name=name, rtol=1e-7, atol=1e-10)
+        print(f"Not yet: {message}{hint}")
+        return False
+    print("Correct! Every parameter moved by -lr times its gradient.")
+    return True
+
+
+def check_runner_up(answer, net, image):
+    """Check the second most probable class of a :class:`companion.TinyCNN` for one image (chapter 8).
+
+    The expected answer is the class with the second largest softmax probability,
+    ``argsort(companion.softmax(logits))[-2]``, where the logits come from
+    ``net.forward``.
+
+    Parameters
+    ----------
+    answer : int or None
+    net : companion.TinyCNN
+    image : ndarray, shape (H, W), (1, H, W) or (1, 1, H, W)
+        One image, floats in [0, 1].
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from companion.model import TinyCNN
+    >>> net = TinyCNN(n_filters=2, image_size=6, n_classes=3)
+    >>> net.params["c"] = np.array([0.0, 2.0, 1.0])
+    >>> check_runner_up(2, net, np.zeros((6, 6)))
+    Correct! Class 2 has probability 0.245, after class 1 with 0.665.
+    True
+    """
+    arr = as_array(image, "image", ndim=(2, 3, 4)).astype(np.float64)
+    x = arr.reshape((1, 1) + arr.shape[-2:])
+    probs = softmax(net.forward(x)[0][0])
+    order = np.argsort(probs, kind="stable")[::-1]
+    first, second = int(order[0]), int(order[1])
+    if not_answered(answer=answer):
+        return False
+    got, problem = answer_array(answer, "answer")
+    if problem is None and got.size != 1:
+        problem = f"answer should be one class, got an array of shape {got.shape}."
+    if problem is not None:
+        print(f"Not yet: {problem}")
+        return False
+    value = got.reshape(-1)[0].item()
+    if value == second:
+        print(f"Correct! Class {second} has probability {probs[second]:.3f}, after class {first} with {probs[first]:.3f}.")
+        return True
+    if value == first:
+        print(f"Not yet: class {first} is the network's first choice (the prediction); the runner-up comes second.")
+    else:
+        print(f"Not yet: class {value} is not the second most probable class. Sort the softmax probabilities.")
+    return False
+
+
+def check_confusion_matrix(answer, targets, predictions, n_classes=10):
+    """Check a confusion matrix: rows true classes, columns predicted classes (chapter 8).
+
+    The expected answer is ``companion.confusion_matrix(targets, predictions, n_classes)``.
+
+    Parameters
+    ----------
+    answer : array_like of int, shape (n_classes, n_classes), or None
+    targets, predictions : array_like of int, shape (N,)
+    n_classes : int, default 10
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_confusion_matrix([[1, 1], [0, 2]], [0, 0, 1, 1], [0, 1, 1, 1], n_classes=2)
+    Correct!
+    True
+    >>> check_confusion_matrix([[1, 0], [1, 2]], [0, 0, 1, 1], [0, 1, 1, 1], n_classes=2)
+    Not yet: that is the transpose. Rows are the true classes, columns the predictions.
+    False
+    """
+    expected = confusion_matrix(targets, predictions, n_classes)
+    if not_answered(answer=answer):
+        return False
+    got, problem = answer_array(answer, "answer")
+    if problem is None and got.shape == expected.shape and not np.array_equal(expected, expected.T) \
+            and np.array_equal(got, expected.T):
+        print("Not yet: that is the transpose. Rows are the true classes, columns the predictions.")
+        return False
+    return check_array(float_answer(answer), expected.astype(np.float64), name="your matrix", rtol=0.0, atol=1e-9)

@@ -1,0 +1,91 @@
+"""What the two training loops of chapter 8 share: the batches, the bookkeeping, the checks.
+
+The NumPy network is trained by :func:`companion.train_numpy` (in :mod:`companion.model`) and
+its PyTorch twin by :func:`companion.train_torch` (in :mod:`companion.torch_models`). So that
+the two can be compared step by step, both draw the same mini-batches
+(:func:`minibatches`), keep the same history (:func:`new_history`, :func:`end_epoch`) and
+reject the same bad arguments with the same messages (:func:`check_schedule`,
+:func:`check_labels`). This module uses NumPy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_array, check_int, check_real
+
+__all__ = ["minibatches"]
+
+
+def minibatches(n, batch_size, seed, epoch):
+    """The index arrays of one epoch's mini-batches, shuffled deterministically.
+
+    The same ``(n, batch_size, seed, epoch)`` always gives the same batches, so the NumPy
+    network and its PyTorch twin can be trained on exactly the same sequence.
+
+    Returns
+    -------
+    list of ndarray of int64
+
+    Examples
+    --------
+    >>> [b.tolist() for b in minibatches(5, 2, seed=0, epoch=0)]
+    [[2, 4], [3, 0], [1]]
+    """
+    n = check_int(n, "n", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    epoch = check_int(epoch, "epoch", minimum=0)
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def check_schedule(lr, lr_decay):
+    """Check the learning rate and its decay per epoch: two positive numbers.
+
+    The learning rate of epoch ``e`` (counted from 0) is ``lr * lr_decay**e``.
+
+    >>> check_schedule(0.1, "0.5")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr_decay must be a number, got str: '0.5'
+    """
+    for name, value in (("lr", lr), ("lr_decay", lr_decay)):
+        check_real(value, name, above=0, described="a positive number")
+
+
+def check_labels(x_train, y_train, x_test, y_test):
+    """Check the labels of both splits (1-D, integers) against their images; return them as arrays.
+
+    ``x_train`` and ``x_test`` are the already-checked image batches.
+    """
+    y_train = as_array(y_train, "y_train", ndim=1, dtype_kind="iu")
+    y_test = as_array(y_test, "y_test", ndim=1, dtype_kind="iu")
+    if len(y_train) != len(x_train) or len(y_test) != len(x_test):
+        raise ValueError(
+            f"labels must match images: x_train {len(x_train)} vs y_train {len(y_train)}, "
+            f"x_test {len(x_test)} vs y_test {len(y_test)}"
+        )
+    return y_train, y_test
+
+
+def new_history():
+    """An empty training history: the keys both loops return."""
+    return {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+
+
+def end_epoch(history, epoch, evaluate, train, test, verbose):
+    """Record an epoch's loss and accuracy on both splits, and print them when ``verbose``.
+
+    ``evaluate(x, y)`` returns ``(loss, accuracy)``; ``train`` and ``test`` are ``(x, y)``.
+    """
+    for split, (x, y) in (("train", train), ("test", test)):
+        loss, acc = evaluate(x, y)
+        history[f"{split}_loss"].append(loss)
+        history[f"{split}_acc"].append(acc)
+    if verbose:
+        print(
+            f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
+            f"train accuracy {history['train_acc'][-1]:.2%}, "
+            f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
+        )

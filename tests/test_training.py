@@ -1,0 +1,63 @@
+"""companion.training: the mini-batches, history and argument checks both training loops share."""
+
+import numpy as np
+import pytest
+
+from companion.training import check_labels, check_schedule, end_epoch, minibatches, new_history
+
+
+def test_minibatches_cover_every_index_once_and_are_deterministic():
+    batches = minibatches(10, 3, seed=1, epoch=2)
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
+    again = minibatches(10, 3, seed=1, epoch=2)
+    assert all(np.array_equal(a, b) for a, b in zip(batches, again))
+    other = minibatches(10, 3, seed=1, epoch=3)
+    assert not all(np.array_equal(a, b) for a, b in zip(batches, other))
+
+
+@pytest.mark.parametrize(
+    "lr, lr_decay, error, match",
+    [
+        (0, 1.0, ValueError, r"^lr must be a positive number, got 0$"),
+        (-0.1, 1.0, ValueError, "lr must be a positive number"),
+        (float("nan"), 1.0, ValueError, "lr must be a positive number"),
+        (0.1, 0, ValueError, r"^lr_decay must be a positive number, got 0$"),
+        ("0.1", 1.0, TypeError, r"^lr must be a number, got str: '0.1'$"),
+        (True, 1.0, TypeError, "lr must be a number, got bool"),
+        (0.1, None, TypeError, "lr_decay must be a number, got NoneType"),
+    ],
+)
+def test_check_schedule(lr, lr_decay, error, match):
+    with pytest.raises(error, match=match):
+        check_schedule(lr, lr_decay)
+
+
+def test_check_schedule_accepts_positive_numbers():
+    check_schedule(0.1, 1.0)
+    check_schedule(np.float32(1e-3), 2)
+
+
+def test_check_labels():
+    x = np.zeros((3, 1, 2, 2))
+    y_train, y_test = check_labels(x, [0, 1, 2], x[:1], np.array([1], dtype=np.uint8))
+    assert y_train.tolist() == [0, 1, 2] and y_test.dtype == np.uint8
+    with pytest.raises(ValueError, match="labels must match images: x_train 3 vs y_train 2, x_test 1 vs y_test 1"):
+        check_labels(x, [0, 1], x[:1], [1])
+    with pytest.raises(TypeError, match="y_test must hold numbers|y_test"):
+        check_labels(x, [0, 1, 2], x[:1], [0.5])
+    with pytest.raises(ValueError, match="y_train must be 1-D"):
+        check_labels(x, [[0, 1, 2]], x[:1], [1])
+
+
+def test_history_and_epoch_bookkeeping(capsys):
+    history = new_history()
+    assert history == {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    scores = {"train": (0.5, 0.75), "test": (0.625, 0.5)}
+    end_epoch(history, 0, lambda x, y: scores[x], ("train", None), ("test", None), verbose=True)
+    assert history["train_loss"] == [0.5] and history["test_acc"] == [0.5]
+    assert capsys.readouterr().out == (
+        "epoch 1: train loss 0.5000, train accuracy 75.00%, test loss 0.6250, test accuracy 50.00%\n"
+    )
+    end_epoch(history, 1, lambda x, y: scores[x], ("train", None), ("test", None), verbose=False)
+    assert len(history["train_acc"]) == 2 and capsys.readouterr().out == ""
