@@ -104,7 +104,7 @@ def test_keras_dense_to_torch_against_torch_linear(capsys):
     with torch.no_grad():
         layer.weight.copy_(torch.from_numpy(convert(kernel, C, H, W)))
     got = layer(torch.flatten(torch.from_numpy(x), 1)).detach().numpy()
-    np.testing.assert_allclose(got, x.transpose(0, 2, 3, 1).reshape(2, -1) @ kernel, rtol=1e-12)
+    np.testing.assert_allclose(got, x.transpose(0, 2, 3, 1).reshape(2, -1) @ kernel, rtol=1e-12, atol=1e-12)
     assert not _run(capsys, checks.check_keras_dense_to_torch, lambda k, C, H, W: k.T)[0]
     assert not _run(capsys, checks.check_keras_dense_to_torch, lambda k, C, H, W: k)[0]
     assert not _run(capsys, checks.check_keras_dense_to_torch, lambda k, C, H, W: None)[0]

@@ -43,7 +43,7 @@ def test_taps_and_add_taps_are_the_windows_seen_tap_by_tap():
     g = np.random.default_rng(1).normal(size=view.shape)
     back = np.zeros(x.shape).transpose(1, 0, 2, 3)
     _kernels._add_taps(back, g.transpose(1, 2, 3, 0, 4, 5), kernel, stride, dilation, out)
-    np.testing.assert_allclose((view * g).sum(), (x * back.transpose(1, 0, 2, 3)).sum(), rtol=1e-12)
+    np.testing.assert_allclose((view * g).sum(), (x * back.transpose(1, 0, 2, 3)).sum(), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("n, k, L, elements, expected", [

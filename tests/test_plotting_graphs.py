@@ -26,8 +26,8 @@ def test_plot_functions_draws_each_curve_with_its_data():
                                  title="two", xlabel="z", ylabel="f(z)")
     lines = [ln for ln in ax.get_lines() if ln.get_label() in ("ReLU", "sigmoid")]
     assert [ln.get_label() for ln in lines] == ["ReLU", "sigmoid"]
-    np.testing.assert_allclose(lines[0].get_xdata(), x)
-    np.testing.assert_allclose(lines[0].get_ydata(), relu)
+    np.testing.assert_allclose(lines[0].get_xdata(), x, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(lines[0].get_ydata(), relu, rtol=1e-7, atol=1e-12)
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("two", "z", "f(z)")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ReLU", "sigmoid"]
 
@@ -105,7 +105,7 @@ def test_probabilities_one_bar_per_class_prediction_dark_true_class_outlined():
     p = np.array([0.05, 0.6, 0.3, 0.05])
     ax = plotting.plot_probabilities(p, true_class=2, title="a 2")
     heights = [b.get_height() for b in ax.patches]
-    np.testing.assert_allclose(heights, p)
+    np.testing.assert_allclose(heights, p, rtol=1e-7, atol=1e-12)
     faces = [b.get_facecolor() for b in ax.patches]
     assert faces[1] != faces[0] and faces[0] == faces[2] == faces[3]
     widths = [b.get_linewidth() for b in ax.patches]

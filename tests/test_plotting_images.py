@@ -26,7 +26,7 @@ def test_plot_array_and_tensor():
     t = torch.rand(1, 1, 5, 5, requires_grad=True)
     ax2 = plotting.plot(t)
     assert ax2.images[0].get_array().shape == (5, 5)
-    assert np.allclose(ax2.images[0].get_array(), t.detach().numpy()[0, 0])
+    assert np.allclose(ax2.images[0].get_array(), t.detach().numpy()[0, 0], rtol=1e-5, atol=1e-8)
     _, ax3 = plt.subplots()
     assert plotting.plot(np.zeros((2, 2), bool), ax=ax3) is ax3
     assert ax3.images[0].get_clim() == (0, 1)

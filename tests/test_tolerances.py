@@ -52,9 +52,27 @@ def _func_name(call):
     return None
 
 
-def _tolerances(call, first):
-    """The rtol and atol argument nodes of a call (None where not given)."""
-    given = {k.arg: k.value for k in call.keywords if k.arg}
+def _dict_literals(tree):
+    """Names bound to a tolerance dictionary: ``EXACT = dict(rtol=1e-10, atol=1e-12)``."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Call) and _func_name(value) == "dict" and not value.args:
+                found[node.targets[0].id] = {k.arg: k.value for k in value.keywords if k.arg}
+            elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
+                found[node.targets[0].id] = {k.value: v for k, v in zip(value.keys, value.values)}
+    return found
+
+
+def _tolerances(call, first, dicts=None):
+    """The rtol and atol argument nodes of a call (None where not given), ``**NAME`` included."""
+    given = {}
+    for k in call.keywords:
+        if k.arg:
+            given[k.arg] = k.value
+        elif isinstance(k.value, ast.Name) and k.value.id in (dicts or {}):
+            given.update(dicts[k.value.id])
     rtol = given.get("rtol", call.args[first] if len(call.args) > first else None)
     atol = given.get("atol", call.args[first + 1] if len(call.args) > first + 1 else None)
     return rtol, atol
@@ -110,20 +128,21 @@ def _printed_noise(tree):
 def lint_source(source, notebook=False):
     """Every breach of the convention in a piece of Python source, as (line, message) pairs."""
     tree = ast.parse(source)
+    dicts = _dict_literals(tree)
     problems = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _func_name(node)
         if name in CLOSE_FUNCS:
-            rtol, atol = _tolerances(node, CLOSE_FUNCS[name])
+            rtol, atol = _tolerances(node, CLOSE_FUNCS[name], dicts)
             if rtol is None or atol is None:
                 missing = " and ".join(t for t, v in (("rtol", rtol), ("atol", atol)) if v is None)
                 problems.append((node.lineno, f"{name} without {missing}"))
             elif _is_zero(atol) and not _is_zero(rtol):
                 problems.append((node.lineno, f"{name} with atol=0: a relative tolerance fails next to zero"))
         elif name == "assert_close":
-            rtol, atol = _tolerances(node, 2)
+            rtol, atol = _tolerances(node, 2, dicts)
             if (rtol is None) != (atol is None):
                 problems.append((node.lineno, "assert_close with only one of rtol and atol"))
             elif atol is not None and _is_zero(atol) and not _is_zero(rtol):
@@ -190,6 +209,7 @@ def test_lint_flags_the_cells_that_failed_on_another_machine(source):
     [
         "np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)",
         "np.testing.assert_allclose(a, b, 1e-12, 1e-12)",
+        "EXACT = dict(rtol=1e-10, atol=1e-12)\nnp.testing.assert_allclose(a, b, **EXACT)",
         "np.isclose(a, b, rtol=0, atol=0)",
         "torch.testing.assert_close(a, b)",
         "tol = 1e-6\nprint(f'{tol:.0e}')",
@@ -205,6 +225,7 @@ def test_lint_accepts_what_the_convention_allows(source):
     "source",
     [
         "np.allclose(a, b)",
+        "LOOSE = dict(rtol=1e-6)\nnp.testing.assert_allclose(a, b, **LOOSE)",
         "np.isclose(a, b, rtol=1e-9)",
         "np.testing.assert_allclose(a, b, rtol=1e-9, atol=0)",
         "torch.testing.assert_close(a, b, rtol=1e-9, atol=0.0)",

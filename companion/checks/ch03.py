@@ -67,8 +67,8 @@ def check_activation(answer, name, x, atol=1e-3):
     got, _ = answer_array(answer, label)
     at_zero = (x_arr == 0)
     if (got is not None and got.shape == expected.shape and at_zero.any()
-            and np.allclose(got[~at_zero], expected[~at_zero], atol=atol)
-            and not np.allclose(got[at_zero], 0.0, atol=atol)):
+            and np.allclose(got[~at_zero], expected[~at_zero], atol=atol, rtol=1e-5)
+            and not np.allclose(got[at_zero], 0.0, atol=atol, rtol=1e-5)):
         # A wrong value only at the kink: say which convention the book uses.
         _, message = quietly(check_array, answer, expected, name=label, rtol=0.0, atol=atol)
         print(f"Not yet: {message} Note: ReLU'(0) = 0 by convention.")

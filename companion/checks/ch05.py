@@ -123,9 +123,9 @@ def check_multichannel_cell(answer, x, weight, o, i, j, bias=None):
         parts = [float(correlate2d(x[c], weight[o, c])[i, j]) for c in range(x.shape[0])]
         b = 0.0 if bias is None else float(np.asarray(bias, dtype=np.float64).reshape(-1)[o])
         for c, part in enumerate(parts):
-            if x.shape[0] > 1 and (np.isclose(value, part) or (b != 0 and np.isclose(value, part + b))):
+            if x.shape[0] > 1 and (np.isclose(value, part, rtol=1e-5, atol=1e-8) or (b != 0 and np.isclose(value, part + b, rtol=1e-5, atol=1e-8))):
                 return f" That is the sum over input channel {c} alone: add the other channels' sums."
-        if b != 0 and np.isclose(value, sum(parts)):
+        if b != 0 and np.isclose(value, sum(parts), rtol=1e-5, atol=1e-8):
             return f" Did you add the bias b_{o} = {fmt(b)}?"
         return ""
 

@@ -63,8 +63,8 @@ def check_max_pool_backward(answer, x, grad_out, kernel_size=2, stride=None, pad
     if not_answered(**{"dL/dX": answer}):
         return False
     got, _ = answer_array(answer, "answer")
-    if got is not None and got.shape == expected.shape and not np.allclose(got, expected):
-        if np.isclose(got.sum(), expected.sum()):
+    if got is not None and got.shape == expected.shape and not np.allclose(got, expected, rtol=1e-5, atol=1e-8):
+        if np.isclose(got.sum(), expected.sum(), rtol=1e-5, atol=1e-8):
             print(
                 "Not yet: the total is right but some gradient sits in the wrong cell. Each window "
                 "passes its upstream value to the maximum of each window (the first one, reading "
@@ -131,14 +131,14 @@ def check_conv2d_backward(answer, x, weight, grad_out, wrt="weight", stride=1, p
         expected = expected[0, 0]
     name = {"input": "your dL/dX", "weight": "your dL/dK"}[wrt]
     got, _ = answer_array(answer, "answer")
-    if (flat and got is not None and got.shape == expected.shape and not np.allclose(got, expected)
-            and got.ndim == 2 and np.allclose(got[::-1, ::-1], expected)):
+    if (flat and got is not None and got.shape == expected.shape and not np.allclose(got, expected, rtol=1e-5, atol=1e-8)
+            and got.ndim == 2 and np.allclose(got[::-1, ::-1], expected, rtol=1e-5, atol=1e-8)):
         print(f"Not yet: {name} is the right matrix turned by 180 degrees. Check which index runs "
               "forwards: write the sum term by term for one entry.")
         return False
     if (flat and wrt == "input" and got is not None and got.shape == expected.shape
             and stride == 1 and padding == 0 and dilation == 1
-            and np.allclose(got, correlate2d(grad_out, weight, mode="full"))):
+            and np.allclose(got, correlate2d(grad_out, weight, mode="full"), rtol=1e-5, atol=1e-8)):
         print("Not yet: that is the full cross-correlation of dL/dS with K. The input gradient "
               "is the full *convolution*: the kernel is turned by 180 degrees.")
         return False
