@@ -20,7 +20,8 @@ Python file of ``tests/`` and ``companion/``, and fails on:
    that subtracts or sums, or a name bound to one) printed in exponent notation (``f"{err:.1e}"``:
    its digits are the rounding of one machine), any number printed with ten or more
    decimals, or rounded with ``np.round(x, d)`` for ``d >= 8`` (rounding noise, and ``-0.``
-   next to ``0.``).
+   next to ``0.``);
+4. a negative zero (``-0.``, ``-0.00``) in any stored text output.
 
 What it cannot see, and what the portability run (``make portability``: the notebooks and the
 unit tests under other OpenBLAS kernels, SIMD widths and thread counts) is there for: an exact
@@ -31,6 +32,7 @@ tolerance that is present but too tight for the size of the values.
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -175,6 +177,37 @@ def test_notebook_keeps_the_convention(path):
 def test_python_file_keeps_the_convention(path):
     problems = lint_source(path.read_text(encoding="utf-8"))
     assert not problems, "\n".join(f"{path.relative_to(ROOT)}:{n}: {msg}" for n, msg in problems)
+
+
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(\.0*)?(?![\w.])")
+
+
+def stored_text(path):
+    """The text outputs stored in a notebook, one string per output."""
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    return [
+        "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+        for cell in nb["cells"] if cell["cell_type"] == "code" for out in cell.get("outputs", [])
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_stored_outputs_print_no_negative_zero(path):
+    """A printed -0 is a rounding accident (a tiny negative rounded away), and another machine's
+    rounding prints 0 in its place."""
+    found = [m.group(0) for text in stored_text(path) for m in NEGATIVE_ZERO.finditer(text)]
+    assert not found, f"{path.name} prints negative zeros: {found[:5]}"
+
+
+@pytest.mark.parametrize("text", ["row sums: [ 0. -0.  0.]", "sky  -0.00  0.01", "x = -0"])
+def test_negative_zero_pattern_finds(text):
+    assert NEGATIVE_ZERO.search(text)
+
+
+@pytest.mark.parametrize("text", ["-0.5", "-0.01", "[-2.  -0.5  0. ]", "1e-05", "10-0.3", "-0.0012"])
+def test_negative_zero_pattern_passes(text):
+    assert not NEGATIVE_ZERO.search(text)
 
 
 # The cells that failed on an AVX2 machine against outputs stored on an AVX-512 one, as they
