@@ -52,11 +52,16 @@ def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
     >>> check_output_size(2, n=7, kernel_size=3, stride=2)
     Not yet: your output size is 2, expected 3 (off by 1).
     False
+    >>> check_output_size(None, n=7, kernel_size=3, stride=2)
+    Not answered yet: replace None by your output size, then run the cell again.
+    False
     """
     for label, v in (("n", n), ("kernel_size", kernel_size), ("stride", stride),
                      ("padding", padding), ("dilation", dilation)):
         check_int(v, label)
     expected = conv_output_size(n, kernel_size, stride, padding, dilation)
+    if not_answered(**{"output size": answer}):
+        return False
     return check_value(answer, int(expected), name="your output size")
 
 
