@@ -98,14 +98,14 @@ def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
     Returns
     -------
     bool
-        True if both ``W`` and ``b`` are right.
+        True if both ``W`` and ``b`` are right; one "Correct!" then, else a line for each
+        wrong one.
 
     Examples
     --------
     >>> w1, b1 = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([1.0, 0.0])
     >>> w2, b2 = np.array([[1.0, 1.0]]), np.array([0.5])
     >>> check_collapsed_linear([[1.0, 2.0]], [1.5], w1, b1, w2, b2)
-    Correct!
     Correct!
     True
     """
@@ -116,9 +116,15 @@ def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
     expected_b = linear(linear(np.zeros(w1.shape[1]), w1, b1), w2, b2)
     if not_answered(W=weight, b=bias):
         return False
-    ok_w = check_array(weight, expected_w, name="your W")
-    ok_b = check_array(bias, expected_b, name="your b")
-    return ok_w and ok_b
+    verdicts = [quietly(check_array, weight, expected_w, name="your W"),
+                quietly(check_array, bias, expected_b, name="your b")]
+    if all(ok for ok, _ in verdicts):
+        print("Correct!")
+        return True
+    for ok, message in verdicts:
+        if not ok:
+            print(f"Not yet: {message}")
+    return False
 
 
 def check_vanishing_depth(answer, threshold=1e-6):
