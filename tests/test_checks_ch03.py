@@ -102,7 +102,7 @@ def test_check_vanishing_depth(capsys):
     assert checks.check_vanishing_depth(np.int64(10)) is True
     capsys.readouterr()
     assert checks.check_vanishing_depth(9) is False
-    assert "At L = 9 the bound is" in capsys.readouterr().out
+    assert "At D = 9 the bound is" in capsys.readouterr().out
     for bad, message in [(None, "Not answered yet"), (9.5, "off by 0.5"), ("10", "not numbers"), (-3, "expected 10")]:
         assert checks.check_vanishing_depth(bad) is False
         assert message in capsys.readouterr().out
