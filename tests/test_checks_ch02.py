@@ -25,7 +25,9 @@ def test_check_output_size(capsys):
     assert checks.check_output_size(5, 5, 3, padding=1) is True
     assert checks.check_output_size(6, 10, 3, dilation=2) is True
     assert checks.check_output_size(7, 10, 3, dilation=2) is False
+    capsys.readouterr()
     assert checks.check_output_size(None, 10, 3) is False
+    assert "Not answered yet" in capsys.readouterr().out
     with pytest.raises(TypeError, match="stride"):
         checks.check_output_size(3, 7, 3, stride=1.5)
 

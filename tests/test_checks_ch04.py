@@ -127,7 +127,7 @@ def test_check_max_pool_counterexample(capsys):
          r"^mode must be 'max' or 'avg', got 'maxx'$"),
         (lambda: checks.check_pool_output(None, np.ones((4, 4)), 2, mode=None), TypeError, "mode must be 'max' or 'avg'"),
         (lambda: checks.check_pool_output(None, np.ones((4, 4)), 5), ValueError, "kernel_size=5"),
-        (lambda: checks.check_pooled_size(None, n=4, kernel_size=2.0), TypeError, "kernel_size must be an int"),
+        (lambda: checks.check_pooled_size(None, input_size=4, kernel_size=2.0), TypeError, "kernel_size must be an int"),
         (lambda: checks.check_multiply_adds(None, 5, 0, 2, 3), ValueError, "in_channels must be at least 1"),
         (lambda: checks.check_avg_pool_as_conv(None, None, kernel_size=0), ValueError, "kernel_size"),
         (lambda: checks.check_max_pool_counterexample(None, None, kernel_size=0), ValueError, "kernel_size"),

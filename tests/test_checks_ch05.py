@@ -40,6 +40,15 @@ def test_conv_param_count_hints(capsys):
     assert not ok and "Not answered" in out
 
 
+def test_conv_param_count_of_a_stack_matches_nn_sequential(capsys):
+    stack = torch.nn.Sequential(torch.nn.Conv2d(64, 64, 3), torch.nn.ReLU(), torch.nn.Conv2d(64, 64, 3))
+    n = sum(p.numel() for p in stack.parameters())
+    ok, out = _run(capsys, checks.check_conv_param_count, n, 64, 64, 3, layers=2)
+    assert ok and out.startswith("Correct")
+    ok, out = _run(capsys, checks.check_conv_param_count, n // 2, 64, 64, 3, layers=2)
+    assert not ok and "That is one layer; the stack has 2." in out
+
+
 @pytest.mark.parametrize("answer", WRONG_KINDS[1:])
 def test_conv_param_count_never_raises(capsys, answer):
     ok, out = _run(capsys, checks.check_conv_param_count, answer, 3, 16, 5)
@@ -195,6 +204,8 @@ def test_pattern_kernel_bad_call():
         (lambda: checks.check_luma_filter(None, [[1.0]], weights=601), TypeError, "weights must be one of .*got int"),
         (lambda: checks.check_pattern_kernel(None, np.zeros((5, 5)), top=-1, left=0), ValueError, "top must be at least 0"),
         (lambda: checks.check_conv_param_count(None, 0, 4, 3), ValueError, "in_channels"),
+        (lambda: checks.check_conv_param_count(None, 3, 4, 3, layers=0), ValueError, "layers"),
+        (lambda: checks.check_conv_param_count(None, 3, 4, 3, layers=2), ValueError, "in_channels == out_channels"),
         (lambda: checks.check_multichannel_cell(None, np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), 0, 2, 0),
          ValueError, "outside the output"),
     ],

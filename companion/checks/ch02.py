@@ -25,17 +25,17 @@ __all__ = [
 ]
 
 
-def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
-    """Check a predicted output size, ``floor((n + 2p - d(k - 1) - 1) / s) + 1`` (chapter 2).
+def check_output_size(answer, input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """Check a predicted output size, ``floor((input_size + 2p - d(k - 1) - 1) / s) + 1`` (chapter 2).
 
-    The expected answer is ``companion.conv_output_size(n, kernel_size, stride, padding,
+    The expected answer is ``companion.conv_output_size(input_size, kernel_size, stride, padding,
     dilation)``.
 
     Parameters
     ----------
     answer : object
         The reader's prediction, an int.
-    n : int
+    input_size : int
         Input length (height or width).
     kernel_size, stride, padding, dilation : int
         As in ``torch.nn.functional.conv2d``; defaults 1, 0, 1 for the last three.
@@ -46,17 +46,22 @@ def check_output_size(answer, n, kernel_size, stride=1, padding=0, dilation=1):
 
     Examples
     --------
-    >>> check_output_size(3, n=7, kernel_size=3, stride=2)
+    >>> check_output_size(3, input_size=7, kernel_size=3, stride=2)
     Correct!
     True
-    >>> check_output_size(2, n=7, kernel_size=3, stride=2)
+    >>> check_output_size(2, input_size=7, kernel_size=3, stride=2)
     Not yet: your output size is 2, expected 3 (off by 1).
     False
+    >>> check_output_size(None, input_size=7, kernel_size=3, stride=2)
+    Not answered yet: replace None by your output size, then run the cell again.
+    False
     """
-    for label, v in (("n", n), ("kernel_size", kernel_size), ("stride", stride),
+    for label, v in (("input_size", input_size), ("kernel_size", kernel_size), ("stride", stride),
                      ("padding", padding), ("dilation", dilation)):
         check_int(v, label)
-    expected = conv_output_size(n, kernel_size, stride, padding, dilation)
+    expected = conv_output_size(input_size, kernel_size, stride, padding, dilation)
+    if not_answered(**{"output size": answer}):
+        return False
     return check_value(answer, int(expected), name="your output size")
 
 
@@ -156,17 +161,17 @@ def check_conv_output(answer, image, kernel, stride=1, padding=0, dilation=1):
     return check_array(answer, like_answer(answer, expected), name="your output")
 
 
-def check_same_padding(answer, n, kernel_size, dilation=1):
+def check_same_padding(answer, input_size, kernel_size, dilation=1):
     """Check the padding that keeps the size of an input with stride 1 (chapter 2).
 
-    The expected padding ``p`` is the one for which ``companion.conv_output_size(n,
-    kernel_size, padding=p, dilation=dilation) == n``, that is ``p = d (k - 1) / 2``.
+    The expected padding ``p`` is the one for which ``companion.conv_output_size(input_size,
+    kernel_size, padding=p, dilation=dilation) == input_size``, that is ``p = d (k - 1) / 2``.
 
     Parameters
     ----------
     answer : object
         The reader's padding, an int.
-    n : int
+    input_size : int
         Input length.
     kernel_size : int
         Kernel length ``k``.
@@ -191,7 +196,7 @@ def check_same_padding(answer, n, kernel_size, dilation=1):
     With padding 2 the output length is 30, not 28.
     False
     """
-    n = check_int(n, "n", 1)
+    input_size = check_int(input_size, "input_size", 1)
     kernel_size = check_int(kernel_size, "kernel_size", 1)
     dilation = check_int(dilation, "dilation", 1)
     span = dilation * (kernel_size - 1)
@@ -200,19 +205,19 @@ def check_same_padding(answer, n, kernel_size, dilation=1):
             f"no padding keeps the size for kernel_size={kernel_size}, dilation={dilation}: "
             f"d (k - 1) = {span} is odd"
         )
-    expected = span // 2  # n + 2p - d(k - 1) - 1 + 1 = n
-    if conv_output_size(n, kernel_size, padding=expected, dilation=dilation) != n:  # pragma: no cover
+    expected = span // 2  # size + 2p - d(k - 1) - 1 + 1 = size
+    if conv_output_size(input_size, kernel_size, padding=expected, dilation=dilation) != input_size:  # pragma: no cover
         raise RuntimeError("conv_output_size disagrees with the same-padding rule")
     if not_answered(padding=answer):
         return False
     ok = check_value(answer, expected, name="your padding")
     if not ok and isinstance(answer, numbers.Integral) and not isinstance(answer, bool) and answer >= 0:
         try:
-            size = conv_output_size(n, kernel_size, padding=int(answer), dilation=dilation)
+            size = conv_output_size(input_size, kernel_size, padding=int(answer), dilation=dilation)
         except ValueError:
             print(f"With padding {answer} the kernel does not fit at all.")
         else:
-            print(f"With padding {answer} the output length is {size}, not {n}.")
+            print(f"With padding {answer} the output length is {size}, not {input_size}.")
     return ok
 
 

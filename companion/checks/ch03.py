@@ -98,14 +98,14 @@ def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
     Returns
     -------
     bool
-        True if both ``W`` and ``b`` are right.
+        True if both ``W`` and ``b`` are right; one "Correct!" then, else a line for each
+        wrong one.
 
     Examples
     --------
     >>> w1, b1 = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([1.0, 0.0])
     >>> w2, b2 = np.array([[1.0, 1.0]]), np.array([0.5])
     >>> check_collapsed_linear([[1.0, 2.0]], [1.5], w1, b1, w2, b2)
-    Correct!
     Correct!
     True
     """
@@ -116,16 +116,22 @@ def check_collapsed_linear(weight, bias, w1, b1, w2, b2):
     expected_b = linear(linear(np.zeros(w1.shape[1]), w1, b1), w2, b2)
     if not_answered(W=weight, b=bias):
         return False
-    ok_w = check_array(weight, expected_w, name="your W")
-    ok_b = check_array(bias, expected_b, name="your b")
-    return ok_w and ok_b
+    verdicts = [quietly(check_array, weight, expected_w, name="your W"),
+                quietly(check_array, bias, expected_b, name="your b")]
+    if all(ok for ok, _ in verdicts):
+        print("Correct!")
+        return True
+    for ok, message in verdicts:
+        if not ok:
+            print(f"Not yet: {message}")
+    return False
 
 
 def check_vanishing_depth(answer, threshold=1e-6):
-    """Check the smallest depth ``L`` with ``(max sigma')^L < threshold`` (chapter 3).
+    """Check the smallest depth ``D`` with ``(max sigma')^D < threshold`` (chapter 3).
 
     The largest slope of the sigmoid is ``companion.sigmoid_grad(0) = 1/4``; the expected
-    answer is the smallest integer ``L >= 1`` with ``sigmoid_grad(0) ** L < threshold``.
+    answer is the smallest integer ``D >= 1`` with ``sigmoid_grad(0) ** D < threshold``.
 
     Parameters
     ----------
@@ -144,7 +150,7 @@ def check_vanishing_depth(answer, threshold=1e-6):
     Correct!
     True
     >>> check_vanishing_depth(9, threshold=1e-6)
-    Not yet: your depth is 9, expected 10 (off by 1). At L = 9 the bound is 3.8147e-06.
+    Not yet: your depth is 9, expected 10 (off by 1). At D = 9 the bound is 3.8147e-06.
     False
     """
     check_real(threshold, "threshold", above=0, below=1, described="strictly between 0 and 1")
@@ -158,7 +164,7 @@ def check_vanishing_depth(answer, threshold=1e-6):
     if (problem is None and got.ndim == 0 and got.dtype.kind in "iuf" and float(got) >= 1
             and float(got) == int(got) and int(got) != depth):
         print(f"Not yet: your depth is {int(got)}, expected {depth} (off by {abs(int(got) - depth)}). "
-              f"At L = {int(got)} the bound is {factor ** int(got):.5g}.")
+              f"At D = {int(got)} the bound is {factor ** int(got):.5g}.")
         return False
     return check_value(answer, depth, name="your depth")
 

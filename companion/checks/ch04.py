@@ -68,17 +68,17 @@ def check_pool_output(answer, x, kernel_size, stride=None, padding=0, mode="max"
     return check_array(float_answer(answer), expected, name=f"your {mode}-pooled matrix", rtol=0.0, atol=1e-3)
 
 
-def check_pooled_size(answer, n, kernel_size, stride=None, padding=0):
-    """Check a predicted pooling output size, ``floor((n + 2p - k) / s) + 1`` (chapter 4).
+def check_pooled_size(answer, input_size, kernel_size, stride=None, padding=0):
+    """Check a predicted pooling output size, ``floor((input_size + 2p - k) / s) + 1`` (chapter 4).
 
-    The expected answer is ``companion.conv_output_size(n, kernel_size, stride, padding)``
+    The expected answer is ``companion.conv_output_size(input_size, kernel_size, stride, padding)``
     with the pooling default ``stride = kernel_size`` (dilation 1).
 
     Parameters
     ----------
     answer : object
         The reader's prediction, an int.
-    n : int
+    input_size : int
         Input length (height or width).
     kernel_size : int
     stride : int, optional
@@ -91,33 +91,33 @@ def check_pooled_size(answer, n, kernel_size, stride=None, padding=0):
 
     Examples
     --------
-    >>> check_pooled_size(5, n=11, kernel_size=2)
+    >>> check_pooled_size(5, input_size=11, kernel_size=2)
     Correct!
     True
-    >>> check_pooled_size(6, n=11, kernel_size=2)
+    >>> check_pooled_size(6, input_size=11, kernel_size=2)
     Not yet: your pooled size is 6, expected 5 (off by 1).
     False
     """
     kernel_size = check_int(kernel_size, "kernel_size")
     stride = kernel_size if stride is None else check_int(stride, "stride")
-    expected = conv_output_size(check_int(n, "n"), kernel_size, stride, check_int(padding, "padding"))
+    expected = conv_output_size(check_int(input_size, "input_size"), kernel_size, stride, check_int(padding, "padding"))
     if not_answered(**{"pooled size": answer}):
         return False
     return check_value(answer, int(expected), name="your pooled size")
 
 
-def check_multiply_adds(answer, n, in_channels, out_channels, kernel_size, stride=1, padding=0):
-    """Check the multiply-add count of a convolution on an ``n x n`` input (chapter 4).
+def check_multiply_adds(answer, input_size, in_channels, out_channels, kernel_size, stride=1, padding=0):
+    """Check the multiply-add count of a convolution on an ``input_size x input_size`` input (chapter 4).
 
     The expected answer is ``H_out * W_out * C_out * C_in * k * k`` with
-    ``H_out = W_out = companion.conv_output_size(n, k, stride, padding)``: one multiply-add
+    ``H_out = W_out = companion.conv_output_size(input_size, k, stride, padding)``: one multiply-add
     per weight per output position (the bias adds are not counted).
 
     Parameters
     ----------
     answer : object
         The reader's count, an int.
-    n : int
+    input_size : int
         Height and width of the input.
     in_channels, out_channels, kernel_size : int
     stride : int, default 1
@@ -129,14 +129,14 @@ def check_multiply_adds(answer, n, in_channels, out_channels, kernel_size, strid
 
     Examples
     --------
-    >>> check_multiply_adds(11 * 11 * 64 * 32 * 9, n=13, in_channels=32, out_channels=64, kernel_size=3)
+    >>> check_multiply_adds(11 * 11 * 64 * 32 * 9, input_size=13, in_channels=32, out_channels=64, kernel_size=3)
     Correct!
     True
     """
     c_in = check_int(in_channels, "in_channels", minimum=1)
     c_out = check_int(out_channels, "out_channels", minimum=1)
     k = check_int(kernel_size, "kernel_size", minimum=1)
-    side = conv_output_size(check_int(n, "n"), k, stride, padding)
+    side = conv_output_size(check_int(input_size, "input_size"), k, stride, padding)
     expected = int(side) * int(side) * c_out * c_in * k * k
     if not_answered(count=answer):
         return False

@@ -22,11 +22,12 @@ __all__ = [
 ]
 
 
-def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=True):
-    """Check the number of parameters of a convolutional layer (chapter 5).
+def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=True, layers=1):
+    """Check the number of parameters of a convolutional layer, or of a stack of them (chapter 5).
 
-    The expected answer is ``companion.conv_param_count(in_channels, out_channels,
-    kernel_size, bias)``, that is :math:`C_{out} C_{in} k_H k_W + C_{out}` with a bias.
+    The expected answer is ``layers`` times ``companion.conv_param_count(in_channels,
+    out_channels, kernel_size, bias)``, that is :math:`C_{out} C_{in} k_H k_W + C_{out}` per
+    layer with a bias.
 
     Parameters
     ----------
@@ -34,6 +35,9 @@ def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=
     in_channels, out_channels : int
     kernel_size : int or (int, int)
     bias : bool, default True
+    layers : int, default 1
+        How many such layers are stacked (each ``out_channels -> out_channels`` after the
+        first, so pass ``in_channels == out_channels`` when ``layers > 1``).
 
     Returns
     -------
@@ -50,14 +54,24 @@ def check_conv_param_count(answer, in_channels, out_channels, kernel_size, bias=
     >>> check_conv_param_count(640, 32, 64, 3)
     Not yet: answer is 640, expected 18496 (off by 17856). Each filter is C_in = 32 channels deep: count its 32 x 3 x 3 weights.
     False
+    >>> check_conv_param_count(36928, 64, 64, 3, layers=2)
+    Not yet: answer is 36928, expected 73856 (off by 36928). That is one layer; the stack has 2.
+    False
     """
-    expected = conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
+    check_int(layers, "layers", minimum=1)
+    if layers > 1 and in_channels != out_channels:
+        raise ValueError(f"layers={layers} needs in_channels == out_channels, got "
+                         f"{in_channels} and {out_channels}")
+    one = conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
+    expected = layers * one
     k_h, k_w = pair(kernel_size, "kernel_size", 1)
     weights = out_channels * in_channels * k_h * k_w
 
     def hint(value):
         if value is None:
             return ""
+        if layers > 1 and value == one:
+            return f" That is one layer; the stack has {layers}."
         if bias and value == weights:
             return f" Did you count the {out_channels} biases?"
         if in_channels > 1 and value in (out_channels * k_h * k_w + out_channels * bias, out_channels * k_h * k_w):
