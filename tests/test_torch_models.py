@@ -208,3 +208,18 @@ def test_load_keras_weights_model_structure():
     out = companion.load_keras_weights(plain.double(), kernels)
     assert out is plain
     np.testing.assert_array_equal(plain[2].weight.detach().numpy(), [[0.0, 1.0]])
+
+
+def test_keras_binary_crossentropy_on_torch_clips_the_probability(keras):
+    """What chapter 6 measures: on the PyTorch backend the loss ignores the logit that the
+    sigmoid leaves on its output and clips the probability to [1e-7, 1 - 1e-7], so its
+    gradient vanishes for a confident mistake."""
+    z = torch.tensor([-30.0, -10.0, 0.0], requires_grad=True)
+    p = keras.activations.sigmoid(z)
+    assert p._keras_logits is z
+    loss = keras.losses.binary_crossentropy(torch.ones(3, 1), p[:, None])
+    loss.sum().backward()
+    expected = -np.log(np.clip(companion.sigmoid(z.detach().double().numpy()), 1e-7, 1 - 1e-7))
+    np.testing.assert_allclose(loss.detach().numpy(), expected, rtol=1e-5, atol=2e-5)
+    assert z.grad[0].item() == 0.0
+    np.testing.assert_allclose(z.grad[1:].numpy(), [-1.0, -0.5], rtol=1e-4, atol=1e-6)
