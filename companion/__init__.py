@@ -12,7 +12,8 @@ exercise checks:
 3. Activation functions: ``activation``; ``plotting.graphs``; ``checks.ch03``.
 4. Pooling: ``pooling``; ``checks.ch04``.
 5. Multiple filters and channels: ``convolution``, ``filters``; ``checks.ch05``.
-6. Dense layers, softmax and loss: ``layers``, ``filters``; ``plotting.graphs``;
+6. Dense layers, softmax and loss: ``layers``, ``filters``, ``torch_models`` (the source's Keras
+   model in PyTorch, and its weights); ``plotting.graphs``;
    ``checks.ch06``.
 7. Backpropagation: ``backprop``; ``checks.ch07``.
 8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
@@ -28,7 +29,8 @@ exercise checks:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
   wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
-  loaded on first use of ``torch_twin``, ``keras_style_cnn`` or ``train_torch``, so
+  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``load_keras_weights`` or
+  ``train_torch``, so
   ``import companion`` stays light.
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
@@ -73,7 +75,7 @@ from . import (  # noqa: F401
 __version__ = "0.1.0"
 
 # The names of companion.torch_models, which imports torch: loaded when first used.
-_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "train_torch")
+_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch")
 
 
 def __getattr__(name):

@@ -1,12 +1,15 @@
-"""PyTorch twins of the book's models (chapter 8). The one module that imports torch.
+"""PyTorch twins of the book's models (chapters 6 and 8). The one module that imports torch.
 
 :func:`torch_twin` copies a :class:`companion.TinyCNN` into :class:`TinyCNNTorch`,
-:func:`keras_style_cnn` builds the source material's Keras model, and :func:`train_torch`
-trains either on the same mini-batches as :func:`companion.train_numpy` (both loops take
-their batches, history and argument checks from :mod:`companion.training`).
+:func:`keras_style_cnn` builds the source material's Keras model, :func:`load_keras_weights`
+copies the weights of that model, as Keras's ``get_weights()`` lists them, into it (NumPy
+arrays in, no Keras import), and :func:`train_torch` trains either on the same mini-batches
+as :func:`companion.train_numpy` (both loops take their batches, history and argument
+checks from :mod:`companion.training`).
 
 ``import companion`` does not import this module: ``companion.torch_twin``,
-``companion.keras_style_cnn`` and ``companion.train_torch`` load it on first use.
+``companion.keras_style_cnn``, ``companion.load_keras_weights`` and ``companion.train_torch``
+load it on first use.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from .model import TinyCNN
 from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
 
 # The names companion re-exports; companion/__init__.py loads this module when one is used.
-__all__ = ["torch_twin", "keras_style_cnn", "train_torch"]
+__all__ = ["torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch"]
 
 
 class TinyCNNTorch(nn.Module):
@@ -95,6 +98,129 @@ def keras_style_cnn(n_outputs=1, seed=0):
     if n_outputs == 1:
         layers.append(nn.Sigmoid())
     return nn.Sequential(*layers)
+
+
+def _keras_layout(model):
+    """The Keras shape of each array ``get_weights()`` lists for ``model``, and the function
+    that turns such an array into the PyTorch parameter (checked, nothing copied yet)."""
+    layout = []  # (parameter, keras shape, NumPy array -> PyTorch layout)
+    channels, flattened = None, False
+    for layer in model:
+        if isinstance(layer, nn.Flatten):
+            flattened = True
+            continue
+        if isinstance(layer, nn.Conv2d):
+            if flattened:
+                raise ValueError("model must have its convolutions before its Flatten, as keras_style_cnn does")
+            c_out, c_in, kh, kw = layer.weight.shape
+            # Keras kernel (kH, kW, C_in, C_out) -> PyTorch weight (C_out, C_in, kH, kW)
+            layout.append((layer.weight, (kh, kw, c_in, c_out), lambda a: a.transpose(3, 2, 0, 1)))
+            channels = c_out
+        elif isinstance(layer, nn.Linear):
+            d_out, d_in = layer.weight.shape
+            if flattened and channels is not None:
+                side = int(round((d_in / channels) ** 0.5))
+                if channels * side * side != d_in:
+                    raise ValueError(
+                        f"model's first Linear reads {d_in} features, which are not {channels} square "
+                        "feature maps flattened"
+                    )
+
+                def dense(a, c=channels, h=side, d=d_out):
+                    # row (i W + j) C + c of the Keras kernel -> column c H W + i W + j of the weight
+                    return a.reshape(h, h, c, d).transpose(3, 2, 0, 1).reshape(d, c * h * h)
+
+                layout.append((layer.weight, (d_in, d_out), dense))
+                channels = None  # the later Linear layers read plain vectors
+            else:
+                layout.append((layer.weight, (d_in, d_out), lambda a: a.T))
+        else:
+            continue
+        if layer.bias is None:
+            raise ValueError(f"model's {type(layer).__name__} layers must have biases, as Keras's do")
+        layout.append((layer.bias, tuple(layer.bias.shape), lambda a: a))
+    return layout
+
+
+def load_keras_weights(model, weights):
+    """Copy the weights of a Keras model into its PyTorch translation, and return the latter.
+
+    ``weights`` is the list that Keras's ``model.get_weights()`` returns: for each
+    ``Conv2D`` and ``Dense`` layer in order, its kernel and then its bias, as NumPy arrays.
+    Keras is channels-last, so three things move on the way (no Keras import is needed):
+
+    * a convolution kernel of shape ``(kH, kW, C_in, C_out)`` becomes the weight
+      ``(C_out, C_in, kH, kW)``;
+    * the dense layer right after the ``Flatten`` has a kernel ``(H W C, d_out)`` whose row
+      ``(i W + j) C + c`` reads entry ``(i, j, c)`` of the ``(H, W, C)`` feature maps; it
+      becomes the weight ``(d_out, C H W)`` whose column ``c H W + i W + j`` reads the same
+      entry of the ``(C, H, W)`` maps (equation ``eq-06-flatten``);
+    * every other dense kernel ``(d_in, d_out)`` becomes its transpose ``(d_out, d_in)``.
+
+    Biases are copied as they are. Every array is checked before anything is copied.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        A model such as :func:`keras_style_cnn` returns: ``Conv2d`` layers, then a
+        ``Flatten`` of square feature maps, then ``Linear`` layers, all with biases (other
+        layers, which have no parameters, are skipped).
+    weights : list or tuple of numpy.ndarray
+        Two floating-point arrays per ``Conv2d`` and ``Linear`` layer, in Keras's shapes:
+        for the source's model ``(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 128),
+        (128,), (128, n_outputs), (n_outputs,)``.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``model`` itself, its parameters overwritten (in their own dtype).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``torch.nn.Sequential``, ``weights`` not a list or tuple, or
+        one of its entries not a floating-point NumPy array.
+    ValueError
+        If ``weights`` has the wrong number of arrays, or one of them the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> shapes = [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 128), (128,), (128, 1), (1,)]
+    >>> weights = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    >>> model = load_keras_weights(keras_style_cnn(1), weights)
+    >>> bool((model[0].weight[5, 0, 1, 2] == float(weights[0][1, 2, 0, 5])).item())
+    True
+    >>> load_keras_weights(keras_style_cnn(1), weights[:6])
+    Traceback (most recent call last):
+    ...
+    ValueError: weights must hold 8 arrays (a kernel and a bias for each of model's 4 Conv2d and Linear layers), got 6
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be a torch.nn.Sequential such as keras_style_cnn returns, got {type(model).__name__}")
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(f"weights must be a list of NumPy arrays, as Keras's get_weights() returns, "
+                        f"got {type(weights).__name__}")
+    layout = _keras_layout(model)
+    if len(weights) != len(layout):
+        raise ValueError(
+            f"weights must hold {len(layout)} arrays (a kernel and a bias for each of model's "
+            f"{len(layout) // 2} Conv2d and Linear layers), got {len(weights)}"
+        )
+    arrays = []
+    for i, (array, (param, shape, convert)) in enumerate(zip(weights, layout)):
+        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+            kind = f"an array of dtype {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
+            raise TypeError(f"weights[{i}] must be a floating-point NumPy array, got {kind}")
+        if array.shape != shape:
+            what = "kernel" if i % 2 == 0 else "bias"
+            raise ValueError(f"weights[{i}] (a {what}) must have shape {shape} for this model, got {array.shape}")
+        arrays.append((param, convert(array)))
+    with torch.no_grad():
+        for param, array in arrays:
+            param.copy_(torch.from_numpy(np.ascontiguousarray(array)).to(param.dtype))
+    return model
 
 
 def _dtype_of(model):

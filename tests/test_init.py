@@ -22,8 +22,8 @@ def test_import_companion_does_not_import_torch():
     assert out.stdout.strip() == "False"
 
 
-def test_import_companion_imports_neither_matplotlib_nor_scipy():
-    code = "import sys, companion; print(sorted(m for m in ('matplotlib', 'scipy') if m in sys.modules))"
+def test_import_companion_imports_neither_matplotlib_nor_scipy_nor_keras():
+    code = "import sys, companion; print(sorted(m for m in ('matplotlib', 'scipy', 'keras') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
