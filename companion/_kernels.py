@@ -300,7 +300,7 @@ def _pool_sides(hw, kernel_size, stride, padding, dilation, out_size):
     return tuple(sides)
 
 
-def _first_inside(n, k, s, p, d, out):
+def _first_inside(s, p, d, out):
     """Per window along one axis, the first tap inside the input: ``start + t d >= 0``, as
     a 1-D array of input coordinates (where PyTorch's max pooling starts its search)."""
     start = np.arange(out) * s - p

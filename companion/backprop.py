@@ -702,11 +702,16 @@ def cross_entropy_backward(input, target, weight=None, size_average=None, ignore
     if wrt == "target" and not probabilities:
         raise ValueError("wrt='target' needs class-probability targets: class indices have no gradient")
     k = z.shape[axis]
-    moved = np.moveaxis(z, axis, -1)
+    last = axis == z.ndim - 1  # (N, K) or (K,): the classes are already last
+    moved = z if last else np.moveaxis(z, axis, -1)
     loss_shape = moved.shape[:-1]
-    lp = log_softmax(moved.reshape(-1, k), axis=-1)
     p = softmax(moved.reshape(-1, k), axis=-1)
     eps = float(label_smoothing)
+    plain = not probabilities and weight is None and eps == 0 and reduction == "mean" and grad_out is None
+    if plain and wrt == "input" and not np.any(target == ignore_index):  # chapter 7's loss: (p - onehot) / N
+        p[np.arange(p.shape[0]), target.reshape(-1)] -= 1.0
+        grad = (p / p.shape[0]).reshape(moved.shape)
+        return grad if last else np.moveaxis(grad, -1, axis)
     if probabilities:
         a = np.moveaxis(target.astype(z.dtype, copy=False), axis, -1).reshape(-1, k)
         if eps > 0:
@@ -717,7 +722,7 @@ def cross_entropy_backward(input, target, weight=None, size_average=None, ignore
     else:
         t = target.reshape(-1).astype(np.intp)
         keep = t != ignore_index
-        a = np.zeros_like(lp)
+        a = np.zeros_like(p)
         w_t = keep * (1.0 if weight is None else weight[np.where(keep, t, 0)])
         a[np.arange(t.size), np.where(keep, t, 0)] = w_t
         if eps > 0:
@@ -725,15 +730,19 @@ def cross_entropy_backward(input, target, weight=None, size_average=None, ignore
         total = keep.sum() if weight is None else w_t.sum()
     scale = _loss_scale(grad_out, reduction, loss_shape, total)
     scale = np.reshape(scale, (-1, 1)) if np.ndim(scale) else scale
-    if wrt == "target":
-        grad = -(1 - eps) * lp * (1.0 if weight is None else weight)
-    else:
+    if wrt == "input":
         grad = p * a.sum(axis=-1, keepdims=True) - a  # p - onehot(t) for the plain loss
+    elif wrt == "target":
+        lp = log_softmax(moved.reshape(-1, k), axis=-1)
+        grad = -(1 - eps) * lp * (1.0 if weight is None else weight)
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
     if reduction == "mean" and grad_out is None:
         grad = grad / total
     else:
         grad = grad * scale
-    return np.moveaxis(grad.reshape(moved.shape), -1, axis)
+    grad = grad.reshape(moved.shape)
+    return grad if last else np.moveaxis(grad, -1, axis)
 
 
 def binary_cross_entropy_backward(input, target, weight=None, size_average=None, reduce=None, reduction="mean", *,
@@ -774,9 +783,11 @@ def binary_cross_entropy_backward(input, target, weight=None, size_average=None,
     check_choice(wrt, "wrt", ("input", "target"))
     if wrt == "input":
         grad = (p - y) / np.maximum((1.0 - p) * p, 1e-12)
-    else:
+    elif wrt == "target":
         with np.errstate(divide="ignore"):
             grad = -np.log(p / (1.0 - p))
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
     if weight is not None:
         grad = grad * weight
     return np.asarray(grad * _loss_scale(grad_out, reduction, p.shape, p.size))
@@ -815,7 +826,12 @@ def mse_loss_backward(input, target, size_average=None, reduce=None, reduction="
     pred, target, weight = check_loss_pair(input, target, weight, weight_rule="same")
     reduction = check_reduction(size_average, reduce, reduction)
     check_choice(wrt, "wrt", ("input", "target"))
-    grad = 2.0 * (pred - target) if wrt == "input" else 2.0 * (target - pred)
+    if wrt == "input":
+        grad = 2.0 * (pred - target)
+    elif wrt == "target":
+        grad = 2.0 * (target - pred)
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
     if weight is not None:
         grad = grad * weight
     total = pred.size if weight is None else np.sum(weight)

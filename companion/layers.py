@@ -258,7 +258,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = check_reduction(size_average, reduce, reduction)
     k = z.shape[axis]
     logp = log_softmax(z, axis=axis)
-    lp = np.moveaxis(logp, axis, -1).reshape(-1, k)  # one row per example
+    lp = (logp if axis == z.ndim - 1 else np.moveaxis(logp, axis, -1)).reshape(-1, k)  # a row per example
     eps = float(label_smoothing)
     if probabilities:
         y = np.moveaxis(target.astype(z.dtype, copy=False), axis, -1).reshape(-1, k)

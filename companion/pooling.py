@@ -37,8 +37,8 @@ def _max_with_indices(xp, hw, kernel_size, stride, padding, dilation, out_size):
     keeps the *first* maximum (a later tap wins only if strictly larger, or nan); a window
     of ``-inf`` points at its first tap inside the input.
     """
-    (h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = hw, kernel_size, stride, padding, dilation, out_size
-    first = _first_inside(h, kh, sh, ph, dh, ho)[:, None] * w + _first_inside(w, kw, sw, pw, dw, wo)[None, :]
+    (h, w), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = hw, stride, padding, dilation, out_size
+    first = _first_inside(sh, ph, dh, ho)[:, None] * w + _first_inside(sw, pw, dw, wo)[None, :]
     index = np.broadcast_to(first, xp.shape[:2] + out_size).astype(np.int64)
     best = np.full(index.shape, -np.inf, dtype=xp.dtype)
     i, j = np.arange(ho) * sh - ph, np.arange(wo) * sw - pw
