@@ -557,3 +557,12 @@ def test_bce_and_mse_backward_options(options, weighted, loss):
 def test_new_backward_bad_input(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+def test_cross_entropy_backward_default_grad_out_with_options():
+    rng = np.random.default_rng(19)
+    z, t, w = rng.standard_normal((5, 3)), np.array([0, 2, 1, -100, 2]), np.array([1.0, 0.5, 2.0])
+    tz = torch.tensor(z, requires_grad=True)
+    F.cross_entropy(tz, torch.from_numpy(t), torch.from_numpy(w), label_smoothing=0.1).backward()
+    got = cross_entropy_backward(z, t, w, size_average=True, reduce=True, label_smoothing=0.1)
+    np.testing.assert_allclose(got, tz.grad.numpy(), **EXACT)
