@@ -12,8 +12,12 @@ window over a padded input. What they share lives here, not in one of them:
   sized by ``_BLOCK_ELEMENTS``, the one place that constant lives) and in which layout
   (:func:`_per_image`, :func:`_block_columns`);
 * the **argument checks** of the convolution and pooling entry points (:func:`_check_conv`,
-  :func:`_check_pool`), so that a forward function and its gradient reject the same input
-  with the same message.
+  :func:`_check_conv2d`, :func:`_check_pool`), so that a forward function and its gradient
+  reject the same input with the same message;
+* the **pooling geometry** of PyTorch's ``ceil_mode`` (:func:`_pool_out_len`): the extra
+  cells a last, partial window reads past the padding (:func:`_pool_sides`), where each
+  window starts inside the input (:func:`_first_inside`) and how many cells it counts
+  (:func:`_window_counts`).
 
 Nothing here is public, and the names say so (``_pad``, ``_check_conv``, ...: the book
 prints the body of ``conv2d_naive``, where they appear as the plumbing they are). The
@@ -26,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._validation import as_float, pair
+from ._validation import as_float, check_bool, check_choice, check_int, pair
 
 __all__: list[str] = []
 
@@ -64,13 +68,30 @@ def _output_size(hw, kernel_size, stride, padding, dilation):
 # --------------------------------------------------------------------------- windows
 
 
-def _pad(x, padding, value=0.0):
-    """``x`` with ``padding = (p_h, p_w)`` cells of ``value`` around its last two axes (a new array)."""
+def _sides(padding):
+    """``((top, bottom), (left, right))`` from ``(p_h, p_w)`` or from the sides themselves."""
     ph, pw = padding
+    if isinstance(ph, tuple):
+        return padding
+    return (ph, ph), (pw, pw)
+
+
+def _pad(x, padding, value=0.0):
+    """``x`` with cells of ``value`` around its last two axes (a new array).
+
+    ``padding`` is ``(p_h, p_w)`` (the same on both sides) or ``((top, bottom), (left, right))``.
+    """
+    (t, b), (l, r) = _sides(padding)
     h, w = x.shape[-2:]
-    out = np.full(x.shape[:-2] + (h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
-    out[..., ph : ph + h, pw : pw + w] = x
+    out = np.full(x.shape[:-2] + (h + t + b, w + l + r), value, dtype=x.dtype)
+    out[..., t : t + h, l : l + w] = x
     return out
+
+
+def _crop(xp, padding, hw):
+    """The ``(H, W)`` = ``hw`` inside of a padded array: the adjoint of :func:`_pad`'s copy."""
+    (t, _), (l, _) = _sides(padding)
+    return xp[..., t : t + hw[0], l : l + hw[1]]
 
 
 def _windows(xp, kernel_size, stride, dilation, out_size):
@@ -181,18 +202,174 @@ def _check_conv(x, weight, bias, stride, padding, dilation):
     return x, weight, bias, stride, padding, dilation, out_size
 
 
-def _check_pool(x, kernel_size, stride, padding):
-    """Validate pooling arguments; return ``x``, a 4-D view of it, the pairs and the output size."""
-    x = as_float(x, "x", (2, 3, 4))
+def _check_conv2d(x, weight, bias, stride, padding, dilation, groups, name="input"):
+    """Validate the arguments of the fast conv2d and its backward (all of PyTorch's).
+
+    Besides what :func:`_check_conv` checks: an unbatched ``(C, H, W)`` input, ``groups``
+    (dividing both channel counts, ``weight`` of shape ``(C_out, C_in / groups, kH, kW)``)
+    and ``padding="same"`` / ``"valid"``. Returns ``x4, weight, bias, stride, sides,
+    dilation, groups, (H_out, W_out), unbatched``: ``x4`` is 4-D, ``sides`` the padding as
+    ``((top, bottom), (left, right))`` ("same" pads ``d (k - 1)`` cells, the odd one at the
+    bottom and right, as PyTorch does).
+    """
+    x = as_float(x, name, (3, 4))
+    weight = as_float(weight, "weight", 4)
+    groups = check_int(groups, "groups", 1)
+    unbatched = x.ndim == 3
+    x4 = x[None] if unbatched else x
+    c_in, c_out = x4.shape[1], weight.shape[0]
+    if groups == 1 and weight.shape[1] != c_in:
+        raise ValueError(
+            f"weight has C_in={weight.shape[1]} (shape {weight.shape}) "
+            f"but {name} has {c_in} channels (shape {x.shape})"
+        )
+    if c_in % groups or c_out % groups:
+        raise ValueError(
+            f"groups={groups} must divide both the input channels C_in={c_in} ({name} of shape "
+            f"{x.shape}) and the output channels C_out={c_out} (weight of shape {weight.shape})"
+        )
+    if weight.shape[1] * groups != c_in:
+        raise ValueError(
+            f"weight must have C_in / groups = {c_in} / {groups} = {c_in // groups} input "
+            f"channels per group (shape ({c_out}, {c_in // groups}, kH, kW)), got shape {weight.shape}"
+        )
+    if bias is not None:
+        bias = as_float(bias, "bias", 1)
+        if bias.shape != (c_out,):
+            raise ValueError(
+                f"bias must have shape (C_out,) = ({c_out},) to match weight "
+                f"{weight.shape}, got {bias.shape}"
+            )
+    stride = pair(stride, "stride", 1)
+    dilation = pair(dilation, "dilation", 1)
+    kernel = weight.shape[2:]
+    if isinstance(padding, str):
+        check_choice(padding, "padding", ("same", "valid"), kind="an int, a pair of ints, 'same' or 'valid'")
+        if padding == "valid":
+            sides = ((0, 0), (0, 0))
+        elif padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"padding='same' is not supported for strided convolutions, got stride={stride}")
+            totals = [dilation[a] * (kernel[a] - 1) for a in (0, 1)]
+            sides = tuple((t // 2, t - t // 2) for t in totals)
+        else:  # pragma: no cover - check_choice has rejected every other string
+            raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+    else:
+        p = pair(padding, "padding", 0)
+        sides = ((p[0], p[0]), (p[1], p[1]))
+    if sides[0][0] == sides[0][1] and sides[1][0] == sides[1][1]:
+        out_size = _output_size(x4.shape[2:], kernel, stride, (sides[0][0], sides[1][0]), dilation)
+    else:  # "same" with an odd total: the output has the input's size
+        out_size = tuple(x4.shape[2:])
+    dtype = _float_dtype(x4, weight)
+    x4, weight = x4.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if bias is not None:
+        bias = bias.astype(dtype, copy=False)
+    return x4, weight, bias, stride, sides, dilation, groups, out_size, unbatched
+
+
+def _pool_out_len(n, k, s, p, d, ceil_mode, what):
+    """Pooling output length, PyTorch's rule: with ``ceil_mode`` the division rounds up, but a
+    last window that would start in the right padding (or past it) is dropped.
+
+    >>> _pool_out_len(6, 3, 2, 0, 1, False, "input"), _pool_out_len(6, 3, 2, 0, 1, True, "input")
+    (2, 3)
+    """
+    if not ceil_mode:
+        return _out_len(n, k, s, p, d, what)
+    span = d * (k - 1) + 1
+    out = (n + 2 * p - span + s - 1) // s + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    if out < 1:
+        raise ValueError(
+            f"kernel_size={k} with dilation={d} spans {span} elements, too many for the {what} "
+            f"of length n={n} padded with padding={p} on each side, even with ceil_mode=True"
+        )
+    return out
+
+
+def _pool_sides(hw, kernel_size, stride, padding, dilation, out_size):
+    """``((top, bottom), (left, right))``: the padding plus, at the bottom and right, the cells
+    that the last window of ``ceil_mode`` reads beyond it."""
+    sides = []
+    for a in (0, 1):
+        reach = (out_size[a] - 1) * stride[a] + dilation[a] * (kernel_size[a] - 1) + 1
+        extra = max(0, reach - (hw[a] + 2 * padding[a]))
+        sides.append((padding[a], padding[a] + extra))
+    return tuple(sides)
+
+
+def _first_inside(s, p, d, out):
+    """Per window along one axis, the first tap inside the input: ``start + t d >= 0``, as
+    a 1-D array of input coordinates (where PyTorch's max pooling starts its search)."""
+    start = np.arange(out) * s - p
+    behind = np.maximum(-start, 0)
+    return start + (behind + d - 1) // d * d
+
+
+def _window_counts(n, k, s, p, out, include_pad):
+    """Per window along one axis, how many cells the mean of ``avg_pool2d`` divides by: the
+    window clipped to the padded input (``include_pad``) or to the input itself."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, n + p)
+    if include_pad:
+        return end - start
+    return np.minimum(end, n) - np.maximum(start, 0)
+
+
+def _avg_divisor(hw, kernel_size, stride, padding, out_size, ceil_mode, count_include_pad, divisor_override):
+    """What each window's sum is divided by in ``avg_pool2d``: ``divisor_override``, else
+    ``kH * kW`` (a number) when every window is whole, else an ``(H_out, W_out)`` array of the
+    cells each window counts (clipped at the padded edge by ``ceil_mode``; padding left out
+    unless ``count_include_pad``)."""
+    if divisor_override is not None:
+        return divisor_override
+    if count_include_pad and not ceil_mode:
+        return kernel_size[0] * kernel_size[1]
+    rows, cols = (
+        _window_counts(hw[a], kernel_size[a], stride[a], padding[a], out_size[a], count_include_pad)
+        for a in (0, 1)
+    )
+    return rows[:, None] * cols[None, :]
+
+
+def _check_avg(count_include_pad, divisor_override):
+    """The two arguments only average pooling has: a bool and ``None`` or a non-zero int."""
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    if divisor_override is not None:
+        divisor_override = check_int(divisor_override, "divisor_override")
+        if divisor_override == 0:
+            raise ValueError("divisor_override must be a non-zero int or None, got 0")
+    return count_include_pad, divisor_override
+
+
+def _check_pool(x, kernel_size, stride, padding, dilation=1, ceil_mode=False, name="input"):
+    """Validate pooling arguments; return ``x``, a 4-D view of it, the pairs and the output size.
+
+    Returns ``x, x4, kernel_size, stride, padding, dilation, out_size, sides``; ``sides`` is
+    the padding of :func:`_pool_sides`. ``stride`` ``None`` or ``()`` is the kernel size.
+    """
+    x = as_float(x, name, (2, 3, 4))
     kernel_size = pair(kernel_size, "kernel_size", 1)
-    stride = kernel_size if stride is None else pair(stride, "stride", 1)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel_size
+    else:
+        stride = pair(stride, "stride", 1)
     padding = pair(padding, "padding", 0)
+    dilation = pair(dilation, "dilation", 1)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     for axis in (0, 1):
         if padding[axis] > kernel_size[axis] // 2:
             raise ValueError(
                 f"padding={padding[axis]} must be at most kernel_size // 2 = "
                 f"{kernel_size[axis] // 2} (kernel_size={kernel_size[axis]}, axis {'HW'[axis]})"
             )
-    out_size = _output_size(x.shape[-2:], kernel_size, stride, padding, (1, 1))
+    hw = x.shape[-2:]
+    out_size = tuple(
+        _pool_out_len(hw[a], kernel_size[a], stride[a], padding[a], dilation[a], ceil_mode, what)
+        for a, what in enumerate(("input height", "input width"))
+    )
     x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
-    return x, x4, kernel_size, stride, padding, out_size
+    sides = _pool_sides(hw, kernel_size, stride, padding, dilation, out_size)
+    return x, x4, kernel_size, stride, padding, dilation, out_size, sides

@@ -18,6 +18,11 @@ helper                     checks
 :func:`check_real`         a real number in a range
 :func:`check_choice`       one of a few names
 :func:`check_unit_interval`  the values of an array lie in [0, 1]
+:func:`check_bool`         a bool (``True``/``False``), not an int
+:func:`check_reduction`    a loss's ``reduction``, with PyTorch's legacy
+                           ``size_average`` and ``reduce``
+:func:`check_cross_entropy`  the arguments of cross-entropy and its gradient
+:func:`check_loss_pair`    a loss's input and target of one shape, and its weight
 :func:`to_numpy`           a ``torch.Tensor`` as a NumPy array (anything else unchanged)
 =========================  ==========================================================
 """
@@ -110,12 +115,14 @@ def pair(value, name, minimum=None):
     (3, 3)
     >>> pair((1, 2), "padding", minimum=0)
     (1, 2)
+    >>> pair((4,), "kernel_size")
+    (4, 4)
     """
     if isinstance(value, (tuple, list)):
-        if len(value) != 2:
+        if len(value) not in (1, 2):
             raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
         a = check_int(value[0], name, None)
-        b = check_int(value[1], name, None)
+        b = check_int(value[-1], name, None)  # a 1-tuple stands for both axes, as in PyTorch
         out = (a, b)
     else:
         try:
@@ -251,3 +258,117 @@ def check_unit_interval(a, name, what="values"):
     if not np.all(inside):
         bad = a[~inside].flat[0]
         raise ValueError(f"{name} must hold {what} in [0, 1], got {bad}")
+
+
+def check_bool(value, name):
+    """Return ``value`` after checking that it is a bool (NumPy's included), as a Python bool.
+
+    >>> check_bool(True, "ceil_mode")
+    True
+    >>> check_bool(1, "ceil_mode")
+    Traceback (most recent call last):
+    ...
+    TypeError: ceil_mode must be True or False, got int: 1
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r}")
+    return bool(value)
+
+
+def check_reduction(size_average, reduce, reduction):
+    """The reduction of a loss: ``"none"``, ``"mean"`` or ``"sum"``, checked.
+
+    PyTorch's deprecated ``size_average`` and ``reduce`` (each ``None`` or a bool), when
+    either is given, override ``reduction`` as in PyTorch: ``reduce=False`` gives ``"none"``,
+    else ``size_average=False`` gives ``"sum"``, else ``"mean"``.
+
+    >>> check_reduction(None, None, "sum")
+    'sum'
+    >>> check_reduction(False, None, "mean")
+    'sum'
+    >>> check_reduction(None, None, "avg")
+    Traceback (most recent call last):
+    ...
+    ValueError: reduction must be one of 'none', 'mean', 'sum', got 'avg'
+    """
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else check_bool(size_average, "size_average")
+        reduce = True if reduce is None else check_bool(reduce, "reduce")
+        if not reduce:
+            return "none"
+        elif not size_average:
+            return "sum"
+        else:
+            return "mean"
+    return check_choice(reduction, "reduction", ("none", "mean", "sum"))
+
+
+def check_loss_pair(input, target, weight=None, *, weight_rule="broadcast"):
+    """A loss's ``input`` and ``target`` as float arrays of one shape, and its ``weight``.
+
+    ``weight`` (optional) must broadcast to that shape (``weight_rule="broadcast"``, as
+    ``binary_cross_entropy``) or have it exactly (``"same"``, as ``mse_loss``).
+    """
+    input = as_float(input, "input")
+    target = as_float(target, "target")
+    if input.shape != target.shape:
+        raise ValueError(f"target of shape {target.shape} must have the same shape as input, {input.shape}")
+    if weight is not None:
+        weight = as_float(weight, "weight")
+        if weight_rule == "same":
+            ok = weight.shape == input.shape
+        elif weight_rule == "broadcast":
+            ok = weight.ndim <= input.ndim and all(
+                a in (1, b) for a, b in zip(weight.shape[::-1], input.shape[::-1])
+            )
+        else:  # pragma: no cover - the callers pass one of the two
+            raise ValueError(f"weight_rule must be 'broadcast' or 'same', got {weight_rule!r}")
+        if not ok:
+            how = "the shape of" if weight_rule == "same" else "a shape that broadcasts to"
+            raise ValueError(f"weight must have {how} input, {input.shape}, got {weight.shape}")
+    return input, target, weight
+
+
+def check_cross_entropy(input, target, weight, ignore_index, label_smoothing):
+    """The arguments of ``cross_entropy`` and its gradient, checked as PyTorch does.
+
+    ``input`` is ``(C,)`` or ``(N, C, d_1, ..., d_K)`` (the classes on axis 1, or 0 when
+    1-D); ``target`` holds class indices of the input's shape without the class axis, or
+    class probabilities of the input's shape (a float array). Returns ``input, target,
+    weight, class_axis, probabilities`` (the last a bool).
+    """
+    z = as_float(input, "input")
+    if z.ndim == 0:
+        raise ValueError("input must be at least 1-D, (C,) or (N, C, d_1, ...), got a 0-d array")
+    axis = 1 if z.ndim >= 2 else 0
+    c = z.shape[axis]
+    target = as_array(target, "target")
+    ignore_index = check_int(ignore_index, "ignore_index")
+    check_real(label_smoothing, "label_smoothing", minimum=0, described="in [0, 1]")
+    if label_smoothing > 1:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    if weight is not None:
+        weight = as_float(weight, "weight", 1)
+        if weight.shape != (c,):
+            raise ValueError(f"weight must have shape (C,) = ({c},) for input of shape {z.shape}, got {weight.shape}")
+    probabilities = target.shape == z.shape
+    if probabilities:
+        if target.dtype.kind != "f":
+            raise TypeError(
+                f"target of the input's shape {z.shape} holds class probabilities and must be a float "
+                f"array, got dtype {target.dtype}"
+            )
+        if ignore_index >= 0:
+            raise ValueError(f"ignore_index={ignore_index} is not supported with class-probability targets")
+        return z, target, weight, axis, True
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"target must hold integer class indices, got an array of dtype {target.dtype}")
+    expected = z.shape[:axis] + z.shape[axis + 1 :]
+    if target.shape != expected:
+        raise ValueError(
+            f"target must have shape {expected} to match input of shape {z.shape}, got shape {target.shape}"
+        )
+    outside = ((target < 0) | (target >= c)) & (target != ignore_index)
+    if np.any(outside):
+        raise ValueError(f"target must be class indices in [0, {c}) for C={c} classes, got {target[outside].flat[0]}")
+    return z, target, weight, axis, False

@@ -4,7 +4,9 @@ Every function takes an array of any shape and returns a new floating-point arra
 the same shape, computed element by element (``softmax`` and ``log_softmax`` work along
 one axis). Integer and boolean input is converted to float64; float32 stays float32.
 A 0-d input gives a 0-d array, never a NumPy scalar, so the return type is always
-``numpy.ndarray``.
+``numpy.ndarray``; an empty input gives an empty array. The argument names are PyTorch's
+(``input``); the softmax family's axis is ``axis``, as in NumPy, and PyTorch's ``dim`` is
+accepted too.
 
 The derivatives ``relu_grad``, ``sigmoid_grad`` and ``tanh_grad`` are evaluated at the
 *input* ``x`` of the activation (not at its output), and follow PyTorch's autograd,
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float, check_int
+from ._validation import as_float, check_bool, check_int
 
 __all__ = [
     "relu",
@@ -43,15 +45,18 @@ def _check_axis(axis, ndim, name="axis"):
     return axis % ndim
 
 
-def relu(x):
+def relu(input, inplace=False):
     r"""Rectified linear unit, element-wise.
 
     .. math:: f(x) = \max(0, x)
 
     Parameters
     ----------
-    x : array_like, any shape
+    input : array_like, any shape
         Pre-activations (for example a feature map).
+    inplace : bool, default False
+        Write the result into ``input`` (which must then be a floating-point NumPy array)
+        and return it, as PyTorch's ``inplace=True``.
 
     Returns
     -------
@@ -68,11 +73,17 @@ def relu(x):
     >>> print(relu([-2.0, 0.0, 3.0]))
     [0. 0. 3.]
     """
-    x = as_float(x, "x")
+    if check_bool(inplace, "inplace"):
+        if not isinstance(input, np.ndarray) or input.dtype.kind != "f":
+            raise TypeError(
+                f"input must be a floating-point NumPy array for inplace=True, got {type(input).__name__}"
+            )
+        return np.maximum(input, 0, out=input)
+    x = as_float(input, "input", allow_empty=True)
     return _out(np.maximum(x, 0))
 
 
-def sigmoid(x):
+def sigmoid(input):
     r"""Logistic sigmoid, element-wise, computed without overflow.
 
     .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}
@@ -83,7 +94,7 @@ def sigmoid(x):
 
     Parameters
     ----------
-    x : array_like, any shape
+    input : array_like, any shape
 
     Returns
     -------
@@ -95,19 +106,19 @@ def sigmoid(x):
     >>> print(sigmoid([-1000.0, 0.0, 1000.0]))
     [0.  0.5 1. ]
     """
-    x = as_float(x, "x")
+    x = as_float(input, "input", allow_empty=True)
     e = np.exp(-np.abs(x))  # in (0, 1], never overflows
     return _out(np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
-def tanh(x):
+def tanh(input):
     r"""Hyperbolic tangent, element-wise.
 
     .. math:: \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1
 
     Parameters
     ----------
-    x : array_like, any shape
+    input : array_like, any shape
 
     Returns
     -------
@@ -119,7 +130,7 @@ def tanh(x):
     >>> print(tanh([0.0]))
     [0.]
     """
-    x = as_float(x, "x")
+    x = as_float(input, "input", allow_empty=True)
     return _out(np.tanh(x))
 
 
@@ -130,7 +141,30 @@ def _check_z(z):
     return z
 
 
-def softmax(z, axis=-1):
+def _softmax_input(input, axis, dtype, dim):
+    """Check the arguments of :func:`softmax` and :func:`log_softmax`; return the input as an
+    array of at least one dimension, the axis and the shape to give the result back."""
+    if dim is not None:
+        if axis != -1 and axis != dim:
+            raise TypeError(f"give the axis once, as axis= (NumPy) or dim= (PyTorch), got axis={axis!r} and dim={dim!r}")
+        axis, name = dim, "dim"
+    else:
+        axis, name = axis, "axis"
+    z = as_float(input, "input", allow_empty=True)
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as exc:
+            raise TypeError(f"dtype must be a NumPy floating dtype or None, got {dtype!r}") from exc
+        if dtype.kind != "f":
+            raise TypeError(f"dtype must be a NumPy floating dtype or None, got {dtype}")
+        z = z.astype(dtype)
+    shape = z.shape
+    axis = _check_axis(axis, max(z.ndim, 1), name)  # a 0-d input is one class (PyTorch: dim 0 or -1)
+    return z.reshape(shape or (1,)), axis, shape
+
+
+def softmax(input, axis=-1, dtype=None, *, dim=None):
     r"""Softmax along ``axis``, stabilised by subtracting the maximum.
 
     .. math::
@@ -144,14 +178,20 @@ def softmax(z, axis=-1):
 
     Parameters
     ----------
-    z : array_like, at least 1-D
-        Scores (logits); ``z.shape[axis] = K`` classes.
+    input : array_like, any shape
+        Scores (logits) :math:`z`; ``input.shape[axis] = K`` classes. A 0-d input is one
+        class (its softmax is 1); an empty input gives an empty result.
     axis : int, default -1
         The axis of the classes, as ``dim`` in ``torch.softmax``.
+    dtype : numpy dtype, optional
+        Cast the input to this floating dtype first, as PyTorch's ``dtype``. Default
+        ``None``: keep it (integers become float64).
+    dim : int, optional
+        PyTorch's name for ``axis``; give one or the other.
 
     Returns
     -------
-    numpy.ndarray, same shape as ``z``
+    numpy.ndarray, same shape as ``input``
         Probabilities: non-negative, summing to 1 along ``axis``.
 
     Examples
@@ -160,15 +200,19 @@ def softmax(z, axis=-1):
     [0.25 0.25 0.25 0.25]
     >>> print(softmax([1000.0, 1000.0]))
     [0.5 0.5]
+    >>> print(softmax([[1.0, 1.0], [3.0, 3.0]], dim=0))
+    [[0.11920292 0.11920292]
+     [0.88079708 0.88079708]]
     """
-    z = _check_z(z)
-    axis = _check_axis(axis, z.ndim)
+    z, axis, shape = _softmax_input(input, axis, dtype, dim)
+    if z.size == 0:
+        return z.reshape(shape).copy()
     shifted = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(shifted)
-    return _out(e / np.sum(e, axis=axis, keepdims=True))
+    return _out((e / np.sum(e, axis=axis, keepdims=True)).reshape(shape))
 
 
-def log_softmax(z, axis=-1):
+def log_softmax(input, axis=-1, dtype=None, *, dim=None):
     r"""Logarithm of the softmax along ``axis``, computed stably.
 
     .. math::
@@ -181,14 +225,19 @@ def log_softmax(z, axis=-1):
 
     Parameters
     ----------
-    z : array_like, at least 1-D
-        Scores (logits); ``z.shape[axis] = K`` classes.
+    input : array_like, any shape
+        Scores (logits) :math:`z`; ``input.shape[axis] = K`` classes. A 0-d input is one
+        class (its log-softmax is 0).
     axis : int, default -1
         The axis of the classes.
+    dtype : numpy dtype, optional
+        Cast the input to this floating dtype first. Default ``None``.
+    dim : int, optional
+        PyTorch's name for ``axis``; give one or the other.
 
     Returns
     -------
-    numpy.ndarray, same shape as ``z``
+    numpy.ndarray, same shape as ``input``
         Log-probabilities (all :math:`\le 0`).
 
     Examples
@@ -196,10 +245,11 @@ def log_softmax(z, axis=-1):
     >>> print(log_softmax([0.0, 1000.0]))
     [-1000.     0.]
     """
-    z = _check_z(z)
-    axis = _check_axis(axis, z.ndim)
+    z, axis, shape = _softmax_input(input, axis, dtype, dim)
+    if z.size == 0:
+        return z.reshape(shape).copy()
     shifted = z - np.max(z, axis=axis, keepdims=True)
-    return _out(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)))
+    return _out((shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))).reshape(shape))
 
 
 def softmax_naive(z, axis=-1):
@@ -290,7 +340,7 @@ def sigmoid_grad(x):
     >>> print(sigmoid_grad([0.0]))
     [0.25]
     """
-    s = sigmoid(x)  # validates x
+    s = sigmoid(as_float(x, "x"))
     return _out(s * (1.0 - s))
 
 
@@ -314,5 +364,5 @@ def tanh_grad(x):
     >>> print(tanh_grad([0.0]))
     [1.]
     """
-    t = tanh(x)  # validates x
+    t = tanh(as_float(x, "x"))
     return _out(1.0 - t * t)

@@ -24,8 +24,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import _add_taps, _block_columns, _check_conv, _check_pool, _image_blocks, _pad, _per_image, _taps, _windows
-from ._validation import as_array, as_float, check_real
+from ._kernels import (
+    _add_taps,
+    _avg_divisor,
+    _block_columns,
+    _check_avg,
+    _check_conv,
+    _check_conv2d,
+    _check_pool,
+    _crop,
+    _image_blocks,
+    _pad,
+    _per_image,
+    _taps,
+    _windows,
+)
+from ._validation import (
+    as_array,
+    as_float,
+    check_bool,
+    check_choice,
+    check_cross_entropy,
+    check_loss_pair,
+    check_real,
+    check_reduction,
+    check_unit_interval,
+)
+from .activation import log_softmax, sigmoid, softmax, tanh
+from .pooling import max_pool2d
 
 __all__ = [
     "conv2d_backward",
@@ -33,8 +59,14 @@ __all__ = [
     "max_pool2d_backward",
     "avg_pool2d_backward",
     "relu_backward",
+    "sigmoid_backward",
+    "tanh_backward",
+    "softmax_backward",
+    "log_softmax_backward",
     "linear_backward",
     "cross_entropy_backward",
+    "binary_cross_entropy_backward",
+    "mse_loss_backward",
     "sgd_step",
     "numerical_gradient",
 ]
@@ -53,7 +85,37 @@ def _check_grad_out(grad_out, expected_shape, what):
 # --------------------------------------------------------------------------- convolution
 
 
-def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
+def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
+    """The input and weight gradients of :func:`conv2d_backward` for one group."""
+    n, c, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    ho, wo = out_size
+    dtype = x.dtype
+    k, L = c * kh * kw, ho * wo
+    view = _windows(_pad(x, sides), (kh, kw), stride, dilation, out_size)
+    w_mat = weight.reshape(c_out, k)
+    grad_w = np.zeros((c_out, k), dtype=dtype)
+    (t, b_), (l, r) = sides
+    grad_xp = np.zeros((n, c, h + t + b_, w + l + r), dtype=dtype)
+    grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
+    blocks = _image_blocks(n, k, L)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
+    for n0, b in blocks:
+        g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
+        cols = _block_columns(view, n0, b, buffer)
+        if _per_image(k, L):  # one product per image, as in conv2d
+            grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
+            dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
+        else:  # the block's images side by side
+            g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
+            grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
+            dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
+        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
+    grad_x = np.ascontiguousarray(_crop(grad_xp, sides, (h, w)))
+    return grad_x, grad_w.reshape(weight.shape)
+
+
+def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups=1):
     """Gradients of :func:`~companion.conv2d` with respect to its input, weight and bias.
 
     .. math::
@@ -76,21 +138,24 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
     input by :func:`~companion.col2im`: two matrix products (per image, or per block of images when the
     output is small, as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
 
+    With ``groups`` > 1 each group of channels has these gradients on its own (the input
+    channels of a group meet only the kernels of that group).
+
     Parameters
     ----------
-    grad_out : array_like, shape (N, C_out, H_out, W_out)
+    grad_out : array_like, shape (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
         Upstream gradient, the shape of ``conv2d(x, weight, ...)``.
-    x : array_like, shape (N, C_in, H, W)
+    x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
         The forward input.
-    weight : array_like, shape (C_out, C_in, kH, kW)
+    weight : array_like, shape (C_out, C_in / groups, kH, kW)
         The forward kernels.
-    stride, padding, dilation : int or (int, int), defaults 1, 0, 1
-        As in the forward pass.
+    stride, padding, dilation, groups : defaults 1, 0, 1, 1
+        As in the forward pass (``padding`` may be ``"same"`` or ``"valid"``).
 
     Returns
     -------
-    grad_x : numpy.ndarray, shape (N, C_in, H, W)
-    grad_weight : numpy.ndarray, shape (C_out, C_in, kH, kW)
+    grad_x : numpy.ndarray, shape of ``x``
+    grad_weight : numpy.ndarray, shape (C_out, C_in / groups, kH, kW)
     grad_bias : numpy.ndarray, shape (C_out,)
 
     See Also
@@ -111,40 +176,35 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1):
            [20., 24.]])
     >>> gb
     array([4.])
+    >>> gx, gw, gb = conv2d_backward(np.ones((2, 3, 3)), np.ones((2, 3, 3)), np.ones((2, 1, 3, 3)),
+    ...                              padding="same", groups=2)
+    >>> gw[1, 0]
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]])
     """
-    x, weight, _, stride, padding, dilation, out_size = _check_conv(
-        x, weight, None, stride, padding, dilation
+    x, weight, _, stride, sides, dilation, groups, out_size, unbatched = _check_conv2d(
+        x, weight, None, stride, padding, dilation, groups, "x"
     )
-    n, c, h, w = x.shape
-    c_out, _, kh, kw = weight.shape
+    n, c_out = x.shape[0], weight.shape[0]
     ho, wo = out_size
-    grad_out = _check_grad_out(grad_out, (n, c_out, ho, wo), "conv2d")
+    expected = (c_out, ho, wo) if unbatched else (n, c_out, ho, wo)
+    grad_out = _check_grad_out(grad_out, expected, "conv2d").reshape(n, c_out, ho, wo)
     dtype = np.result_type(x.dtype, grad_out.dtype)
     x, weight, grad_out = (a.astype(dtype, copy=False) for a in (x, weight, grad_out))
-    k, L = c * kh * kw, ho * wo
-
     grad_bias = grad_out.sum(axis=(0, 2, 3))
-    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, out_size)
-    w_mat = weight.reshape(c_out, k)
-    grad_w = np.zeros((c_out, k), dtype=dtype)
-    grad_xp = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
-    grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
-    blocks = _image_blocks(n, k, L)
-    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
-    for n0, b in blocks:
-        g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
-        cols = _block_columns(view, n0, b, buffer)
-        if _per_image(k, L):  # one product per image, as in conv2d
-            grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
-            dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
-        else:  # the block's images side by side
-            g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
-            grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
-            dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
-        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
-    ph, pw = padding
-    grad_x = np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w])
-    return grad_x, grad_w.reshape(weight.shape), grad_bias
+    if groups == 1:
+        grad_x, grad_w = _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size)
+    else:  # each group on its own, side by side
+        cg, og = x.shape[1] // groups, c_out // groups
+        parts = [
+            _conv2d_grads(grad_out[:, g * og : (g + 1) * og], x[:, g * cg : (g + 1) * cg],
+                          weight[g * og : (g + 1) * og], stride, sides, dilation, out_size)
+            for g in range(groups)
+        ]
+        grad_x = np.concatenate([p[0] for p in parts], axis=1)
+        grad_w = np.concatenate([p[1] for p in parts], axis=0)
+    return (grad_x[0] if unbatched else grad_x), grad_w, grad_bias
 
 
 def conv2d_backward_naive(grad_out, x, weight, stride=1, padding=0, dilation=1):
@@ -219,29 +279,36 @@ def conv2d_backward_naive(grad_out, x, weight, stride=1, padding=0, dilation=1):
 # --------------------------------------------------------------------------- pooling
 
 
-def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
+def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                        return_indices=False):
     """Gradient of :func:`~companion.max_pool2d` with respect to its input.
 
     .. math::
 
-        \\frac{\\partial L}{\\partial X_{pad}[n, c, u, v]} = \\sum_{i, j \\,:\\,
-            (u, v) = \\operatorname{argmax}_{(i s_h + m, \\, j s_w + q)} X_{pad}}
+        \\frac{\\partial L}{\\partial X[n, c, u, v]} = \\sum_{i, j \\,:\\,
+            (u, v) = \\operatorname{argmax}_{(i s_h + m d_h, \\, j s_w + q d_w)} X_{pad}}
             G[n, c, i, j]
 
     Each window passes its upstream gradient to the one input that won it, the *first*
-    maximum in row-major order when several tie (as PyTorch does); the others get 0. Where
-    windows overlap, a pixel that wins several of them collects the sum.
+    maximum in row-major order when several tie (as PyTorch does; the flat indices of
+    ``max_pool2d(..., return_indices=True)``); the others get 0. Where windows overlap, a
+    pixel that wins several of them collects the sum.
 
     Parameters
     ----------
     grad_out : array_like, shape (..., H_out, W_out)
-        Upstream gradient, the shape of ``max_pool2d(x, kernel_size, stride, padding)``.
+        Upstream gradient, the shape of ``max_pool2d(x, kernel_size, stride, padding, ...)``.
     x : array_like, shape (N, C, H, W), (C, H, W) or (H, W)
         The forward input.
     kernel_size : int or (int, int)
     stride : int or (int, int), optional
         Default ``None``: the kernel size.
-    padding : int or (int, int), default 0
+    padding, dilation : int or (int, int), defaults 0, 1
+    ceil_mode : bool, default False
+        As in the forward pass.
+    return_indices : bool, default False
+        Accepted, and ignored, so that the forward pass's keyword arguments can be passed as
+        they are.
 
     Returns
     -------
@@ -263,52 +330,45 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
            [ 0.,  0., 40.,  0.],
            [30.,  0.,  0.,  0.]])
     """
-    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
+    x, x4, kernel_size, stride, padding, dilation, out_size, _ = _check_pool(
+        x, kernel_size, stride, padding, dilation, ceil_mode, "x"
+    )
+    check_bool(return_indices, "return_indices")
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "max_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
-    g4 = grad_out.astype(dtype, copy=False).reshape(x4.shape[:2] + out_size)
-    xp = _pad(x4, padding, -np.inf)
-    # Which tap (m, q) of each window holds its first maximum: a strict ">" keeps the first.
-    best = winner = None
-    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
-        tap = m * kernel_size[1] + q
-        values = xp[:, :, rows, cols]
-        if best is None:
-            best, winner = values.copy(), np.zeros(values.shape, dtype=np.intp)
-        else:
-            better = values > best
-            best[better] = values[better]
-            winner[better] = tap
-    grad_xp = np.zeros(xp.shape, dtype=dtype)
-    for m, q, rows, cols in _taps(kernel_size, stride, out_size):
-        tap = m * kernel_size[1] + q
-        grad_xp[:, :, rows, cols] += np.where(winner == tap, g4, 0.0)
-    ph, pw = padding
-    grad_x = grad_xp[:, :, ph : ph + x.shape[-2], pw : pw + x.shape[-1]]
-    return np.ascontiguousarray(grad_x).reshape(x.shape)
+    _, indices = max_pool2d(x4, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+    # Scatter-add each window's gradient onto the pixel that won it, plane by plane.
+    planes, hw = x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3]
+    where = indices.reshape(planes, -1) + (np.arange(planes) * hw)[:, None]
+    grad_x = np.bincount(where.ravel(), weights=grad_out.ravel(), minlength=planes * hw)
+    return grad_x.astype(dtype, copy=False).reshape(x.shape)
 
 
-def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
-    """Gradient of :func:`~companion.avg_pool2d` (``count_include_pad=True``).
+def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                        divisor_override=None):
+    """Gradient of :func:`~companion.avg_pool2d` with respect to its input.
 
     .. math::
 
-        \\frac{\\partial L}{\\partial X_{pad}[n, c, u, v]} = \\frac{1}{k_H k_W}
-            \\sum_{i, j \\,:\\, (u, v) \\in \\text{window}(i, j)} G[n, c, i, j]
+        \\frac{\\partial L}{\\partial X_{pad}[n, c, u, v]} =
+            \\sum_{i, j \\,:\\, (u, v) \\in \\text{window}(i, j)} \\frac{G[n, c, i, j]}{D_{ij}}
 
-    Each window shares its upstream gradient equally among its ``kH * kW`` cells (padding
-    cells included, then cropped off); overlapping windows add up.
+    Each window shares its upstream gradient equally among its cells, divided by the same
+    :math:`D_{ij}` as the forward pass (by default :math:`k_H k_W`, padding cells included,
+    then cropped off); overlapping windows add up.
 
     Parameters
     ----------
     grad_out : array_like, shape (..., H_out, W_out)
-        Upstream gradient, the shape of ``avg_pool2d(x, kernel_size, stride, padding)``.
+        Upstream gradient, the shape of ``avg_pool2d(x, kernel_size, stride, padding, ...)``.
     x : array_like, shape (N, C, H, W), (C, H, W) or (H, W)
         The forward input (only its shape matters).
     kernel_size : int or (int, int)
     stride : int or (int, int), optional
         Default ``None``: the kernel size.
     padding : int or (int, int), default 0
+    ceil_mode, count_include_pad, divisor_override : defaults False, True, None
+        As in the forward pass.
 
     Returns
     -------
@@ -324,16 +384,20 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0):
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.]])
     """
-    x, x4, kernel_size, stride, padding, out_size = _check_pool(x, kernel_size, stride, padding)
+    x, x4, kernel_size, stride, padding, _, out_size, sides = _check_pool(
+        x, kernel_size, stride, padding, 1, ceil_mode, "x"
+    )
+    count_include_pad, divisor_override = _check_avg(count_include_pad, divisor_override)
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "avg_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
-    share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / (kernel_size[0] * kernel_size[1])
-    ph, pw = padding
-    grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + 2 * ph, x4.shape[3] + 2 * pw), dtype=dtype)
+    divisor = _avg_divisor(x.shape[-2:], kernel_size, stride, padding, out_size, ceil_mode, count_include_pad,
+                           divisor_override)
+    share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / divisor
+    (t, b), (l, r) = sides
+    grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + t + b, x4.shape[3] + l + r), dtype=dtype)
     for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         grad_xp[:, :, rows, cols] += share
-    grad_x = grad_xp[:, :, ph : ph + x.shape[-2], pw : pw + x.shape[-1]]
-    return np.ascontiguousarray(grad_x).reshape(x.shape)
+    return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
 
 
 # --------------------------------------------------------------------------- dense parts
@@ -368,11 +432,142 @@ def relu_backward(grad_out, x):
     >>> relu_backward([1, 2, 3], [-1, 0, 2])
     array([0., 0., 3.])
     """
-    grad_out = as_float(grad_out, "grad_out")
-    x = as_float(x, "x")
-    if grad_out.shape != x.shape:
-        raise ValueError(f"grad_out must have the shape of x, {x.shape}, got {grad_out.shape}")
+    grad_out, x = _check_elementwise(grad_out, x)
     return np.where(x > 0, grad_out, 0.0).astype(np.result_type(grad_out, x), copy=False)
+
+
+def _check_elementwise(grad_out, x, name="x"):
+    """The upstream gradient and the input of an element-wise function: one shape (any)."""
+    grad_out = as_float(grad_out, "grad_out", allow_empty=True)
+    x = as_float(x, name, allow_empty=True)
+    if grad_out.shape != x.shape:
+        raise ValueError(f"grad_out must have the shape of {name}, {x.shape}, got {grad_out.shape}")
+    return grad_out, x
+
+
+def sigmoid_backward(grad_out, input):
+    """Gradient of :func:`~companion.sigmoid`: the upstream gradient times :math:`\\sigma (1 - \\sigma)`.
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial x} = G \\odot \\sigma(x) \\odot \\bigl(1 - \\sigma(x)\\bigr)
+
+    Parameters
+    ----------
+    grad_out : array_like, any shape
+        Upstream gradient ``G``.
+    input : array_like, same shape as ``grad_out``
+        The forward input.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> sigmoid_backward([4.0], [0.0])
+    array([1.])
+    """
+    grad_out, x = _check_elementwise(grad_out, input, "input")
+    s = sigmoid(x)
+    return np.asarray(grad_out * (1.0 - s) * s)
+
+
+def tanh_backward(grad_out, input):
+    """Gradient of :func:`~companion.tanh`: the upstream gradient times :math:`1 - \\tanh^2`.
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial x} = G \\odot \\bigl(1 - \\tanh^2(x)\\bigr)
+
+    Parameters
+    ----------
+    grad_out : array_like, any shape
+        Upstream gradient ``G``.
+    input : array_like, same shape as ``grad_out``
+        The forward input.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> tanh_backward([2.0], [0.0])
+    array([2.])
+    """
+    grad_out, x = _check_elementwise(grad_out, input, "input")
+    t = tanh(x)
+    return np.asarray(grad_out * (1.0 - t * t))
+
+
+def softmax_backward(grad_out, input, axis=-1, dtype=None, *, dim=None):
+    """Gradient of :func:`~companion.softmax` along ``axis``, with its keyword arguments.
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial z_i} = y_i \\Bigl(G_i - \\sum_j G_j y_j\\Bigr),
+        \\qquad y = \\operatorname{softmax}(z)
+
+    (the Jacobian :math:`\\operatorname{diag}(y) - y y^\\top` applied to ``G``).
+
+    Parameters
+    ----------
+    grad_out : array_like, shape of ``input``
+        Upstream gradient ``G``.
+    input : array_like, any shape
+        The forward input ``z``.
+    axis, dtype, dim
+        As in :func:`~companion.softmax`.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> softmax_backward([1.0, 0.0], [0.0, 0.0])
+    array([ 0.25, -0.25])
+    """
+    y = softmax(input, axis, dtype, dim=dim)  # validates input, axis and dtype
+    grad_out, _ = _check_elementwise(grad_out, y, "input")
+    if y.ndim == 0:  # one class: softmax is the constant 1
+        return np.zeros_like(y)
+    axis = axis if dim is None else dim
+    return y * (grad_out - np.sum(grad_out * y, axis=axis, keepdims=True))
+
+
+def log_softmax_backward(grad_out, input, axis=-1, dtype=None, *, dim=None):
+    """Gradient of :func:`~companion.log_softmax` along ``axis``, with its keyword arguments.
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial z_i} = G_i - \\operatorname{softmax}(z)_i \\sum_j G_j
+
+    Parameters
+    ----------
+    grad_out : array_like, shape of ``input``
+        Upstream gradient ``G``.
+    input : array_like, any shape
+        The forward input ``z``.
+    axis, dtype, dim
+        As in :func:`~companion.log_softmax`.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> log_softmax_backward([1.0, 0.0], [0.0, 0.0])
+    array([ 0.5, -0.5])
+    """
+    logy = log_softmax(input, axis, dtype, dim=dim)  # validates input, axis and dtype
+    grad_out, _ = _check_elementwise(grad_out, logy, "input")
+    if logy.ndim == 0:  # one class: log_softmax is the constant 0
+        return np.zeros_like(logy)
+    axis = axis if dim is None else dim
+    return grad_out - np.exp(logy) * np.sum(grad_out, axis=axis, keepdims=True)
 
 
 def linear_backward(grad_out, x, weight):
@@ -386,16 +581,17 @@ def linear_backward(grad_out, x, weight):
 
     Parameters
     ----------
-    grad_out : array_like, shape (N, out_features)
+    grad_out : array_like, shape (*, out_features)
         Upstream gradient ``G``.
-    x : array_like, shape (N, in_features)
-        The forward input.
+    x : array_like, shape (*, in_features)
+        The forward input: ``(N, in_features)``, one vector, or any leading axes (their
+        rows all count in the sums over :math:`n`).
     weight : array_like, shape (out_features, in_features)
         ``W``.
 
     Returns
     -------
-    grad_x : numpy.ndarray, shape (N, in_features)
+    grad_x : numpy.ndarray, shape of ``x``
     grad_weight : numpy.ndarray, shape (out_features, in_features)
     grad_bias : numpy.ndarray, shape (out_features,)
 
@@ -414,22 +610,46 @@ def linear_backward(grad_out, x, weight):
     >>> gb
     array([1., 2.])
     """
-    grad_out = as_float(grad_out, "grad_out", 2)
-    x = as_float(x, "x", 2)
+    grad_out = as_float(grad_out, "grad_out", allow_empty=True)
+    x = as_float(x, "x", allow_empty=True)
     weight = as_float(weight, "weight", 2)
-    if weight.shape[1] != x.shape[1]:
+    if x.ndim == 0:
+        raise ValueError("x must be at least 1-D (in_features,) or (N, in_features), got a 0-d array")
+    if weight.shape[1] != x.shape[-1]:
         raise ValueError(
             f"weight has in_features={weight.shape[1]} (shape {weight.shape}) "
-            f"but x has {x.shape[1]} features (shape {x.shape})"
+            f"but x has {x.shape[-1]} features (shape {x.shape})"
         )
-    expected = (x.shape[0], weight.shape[0])
+    expected = x.shape[:-1] + (weight.shape[0],)
     if grad_out.shape != expected:
         raise ValueError(f"grad_out must have the shape of the linear output, {expected}, got {grad_out.shape}")
-    return grad_out @ weight, grad_out.T @ x, grad_out.sum(axis=0)
+    g2, x2 = grad_out.reshape(-1, weight.shape[0]), x.reshape(-1, weight.shape[1])
+    return grad_out @ weight, g2.T @ x2, g2.sum(axis=0)
 
 
-def cross_entropy_backward(logits, targets):
-    """Gradient of the mean cross-entropy loss with respect to the logits.
+def _loss_scale(grad_out, reduction, loss_shape, total):
+    """The factor each element's gradient is multiplied by: the upstream gradient of the
+    loss (1 by default; one per element for ``reduction="none"``), divided by what
+    ``"mean"`` divides by."""
+    if reduction == "none":
+        if grad_out is None:
+            raise ValueError(f"grad_out is needed with reduction='none': an array of shape {loss_shape}")
+        grad_out = as_float(grad_out, "grad_out", allow_empty=True)
+        if grad_out.shape != tuple(loss_shape):
+            raise ValueError(f"grad_out must have the shape of the loss, {tuple(loss_shape)}, got {grad_out.shape}")
+        return grad_out
+    g = 1.0 if grad_out is None else as_float(grad_out, "grad_out", 0)
+    if reduction == "sum":
+        return g
+    elif reduction == "mean":
+        return g / total
+    else:  # pragma: no cover - check_reduction has rejected every other value
+        raise ValueError(f"reduction must be one of 'none', 'mean', 'sum', got {reduction!r}")
+
+
+def cross_entropy_backward(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                           reduction="mean", label_smoothing=0.0, *, grad_out=None, wrt="input"):
+    """Gradient of :func:`~companion.cross_entropy` with respect to the logits (or the target).
 
     For :math:`L = -\\frac{1}{N} \\sum_n \\log \\mathrm{softmax}(z_n)[t_n]`
     (``torch.nn.functional.cross_entropy`` with integer targets),
@@ -439,19 +659,32 @@ def cross_entropy_backward(logits, targets):
         \\frac{\\partial L}{\\partial z[n, k]} = \\frac{\\mathrm{softmax}(z_n)[k]
             - \\mathbb{1}[k = t_n]}{N}
 
+    and, for the general per-example loss :math:`\\ell_n = -\\sum_k a_{n,k} \\log
+    \\mathrm{softmax}(z_n)[k]` of :func:`~companion.cross_entropy` (class weights, label
+    smoothing, ignored examples, class probabilities),
+    :math:`\\partial \\ell_n / \\partial z[n, k] = \\mathrm{softmax}(z_n)[k] \\sum_j a_{n,j}
+    - a_{n,k}`, times the upstream gradient and divided as the reduction divides. With
+    class-probability targets :math:`y`, ``wrt="target"`` gives
+    :math:`\\partial \\ell_n / \\partial y[n, k] = -(1 - \\varepsilon) w_k \\log
+    \\mathrm{softmax}(z_n)[k]`, likewise scaled.
+
     The softmax is computed stably, as :math:`e^{z - \\max z} / \\sum e^{z - \\max z}`.
 
     Parameters
     ----------
-    logits : array_like, shape (N, K)
-        Scores ``z``, one row per example.
-    targets : array_like of int, shape (N,)
-        Class indices ``t_n`` in ``[0, K)``.
+    input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing
+        As in :func:`~companion.cross_entropy`: logits ``(N, K)``, ``(K,)`` or
+        ``(N, K, d_1, ...)``, and class indices or probabilities.
+    grad_out : float or array_like, optional
+        The upstream gradient of the loss: a number for ``"mean"`` and ``"sum"`` (default
+        1), an array of the loss's shape for ``"none"`` (required).
+    wrt : {"input", "target"}, default "input"
+        Which gradient; ``"target"`` only for class-probability targets.
 
     Returns
     -------
-    numpy.ndarray, shape (N, K)
-        Each row sums to 0.
+    numpy.ndarray, shape of ``input`` (or of ``target``)
+        For the plain mean loss each example's row sums to 0.
 
     See Also
     --------
@@ -463,21 +696,146 @@ def cross_entropy_backward(logits, targets):
     array([[-0.25,  0.25],
            [ 0.25, -0.25]])
     """
-    logits = as_float(logits, "logits", 2)
-    targets = as_array(targets, "targets", 1, dtype_kind="iu")
-    n, k = logits.shape
-    if targets.shape[0] != n:
-        raise ValueError(f"targets must have one entry per row of logits ({n}), got shape {targets.shape}")
-    if targets.min() < 0 or targets.max() >= k:
-        raise ValueError(
-            f"targets must be class indices in [0, {k}) for logits with K={k} columns, "
-            f"got values from {targets.min()} to {targets.max()}"
-        )
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    grad = exp / exp.sum(axis=1, keepdims=True)
-    grad[np.arange(n), targets] -= 1.0
-    return grad / n
+    z, target, weight, axis, probabilities = check_cross_entropy(input, target, weight, ignore_index, label_smoothing)
+    reduction = check_reduction(size_average, reduce, reduction)
+    check_choice(wrt, "wrt", ("input", "target"))
+    if wrt == "target" and not probabilities:
+        raise ValueError("wrt='target' needs class-probability targets: class indices have no gradient")
+    k = z.shape[axis]
+    last = axis == z.ndim - 1  # (N, K) or (K,): the classes are already last
+    moved = z if last else np.moveaxis(z, axis, -1)
+    loss_shape = moved.shape[:-1]
+    p = softmax(moved.reshape(-1, k), axis=-1)
+    eps = float(label_smoothing)
+    plain = not probabilities and weight is None and eps == 0 and reduction == "mean" and grad_out is None
+    if plain and wrt == "input" and not np.any(target == ignore_index):  # chapter 7's loss: (p - onehot) / N
+        p[np.arange(p.shape[0]), target.reshape(-1)] -= 1.0
+        grad = (p / p.shape[0]).reshape(moved.shape)
+        return grad if last else np.moveaxis(grad, -1, axis)
+    if probabilities:
+        a = np.moveaxis(target.astype(z.dtype, copy=False), axis, -1).reshape(-1, k)
+        if eps > 0:
+            a = a * (1 - eps) + eps / k
+        if weight is not None:
+            a = a * weight
+        total = a.shape[0]
+    else:
+        t = target.reshape(-1).astype(np.intp)
+        keep = t != ignore_index
+        a = np.zeros_like(p)
+        w_t = keep * (1.0 if weight is None else weight[np.where(keep, t, 0)])
+        a[np.arange(t.size), np.where(keep, t, 0)] = w_t
+        if eps > 0:
+            a = (1 - eps) * a + eps / k * keep[:, None] * (1.0 if weight is None else weight)
+        total = keep.sum() if weight is None else w_t.sum()
+    scale = _loss_scale(grad_out, reduction, loss_shape, total)
+    scale = np.reshape(scale, (-1, 1)) if np.ndim(scale) else scale
+    if wrt == "input":
+        grad = p * a.sum(axis=-1, keepdims=True) - a  # p - onehot(t) for the plain loss
+    elif wrt == "target":
+        lp = log_softmax(moved.reshape(-1, k), axis=-1)
+        grad = -(1 - eps) * lp * (1.0 if weight is None else weight)
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
+    if reduction == "mean" and grad_out is None:
+        grad = grad / total
+    else:
+        grad = grad * scale
+    grad = grad.reshape(moved.shape)
+    return grad if last else np.moveaxis(grad, -1, axis)
+
+
+def binary_cross_entropy_backward(input, target, weight=None, size_average=None, reduce=None, reduction="mean", *,
+                                  grad_out=None, wrt="input"):
+    """Gradient of :func:`~companion.binary_cross_entropy` with respect to ``input`` (or ``target``).
+
+    .. math::
+
+        \\frac{\\partial \\ell_n}{\\partial p_n} = w_n \\frac{p_n - y_n}{\\max(p_n (1 - p_n), 10^{-12})},
+        \\qquad
+        \\frac{\\partial \\ell_n}{\\partial y_n} = w_n \\log \\frac{1 - p_n}{p_n}
+
+    (PyTorch's formulas, the first kept finite at ``p = 0`` and ``p = 1``), times the
+    upstream gradient, divided by the number of entries for ``"mean"``.
+
+    Parameters
+    ----------
+    input, target, weight, size_average, reduce, reduction
+        As in :func:`~companion.binary_cross_entropy`.
+    grad_out : float or array_like, optional
+        The upstream gradient of the loss: a number for ``"mean"`` and ``"sum"`` (default
+        1), an array of the input's shape for ``"none"`` (required).
+    wrt : {"input", "target"}, default "input"
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> binary_cross_entropy_backward([0.5, 0.5], [0.0, 1.0])
+    array([ 1., -1.])
+    """
+    p, y, weight = check_loss_pair(input, target, weight)
+    check_unit_interval(p, "input")
+    check_unit_interval(y, "target")
+    reduction = check_reduction(size_average, reduce, reduction)
+    check_choice(wrt, "wrt", ("input", "target"))
+    if wrt == "input":
+        grad = (p - y) / np.maximum((1.0 - p) * p, 1e-12)
+    elif wrt == "target":
+        with np.errstate(divide="ignore"):
+            grad = -np.log(p / (1.0 - p))
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
+    if weight is not None:
+        grad = grad * weight
+    return np.asarray(grad * _loss_scale(grad_out, reduction, p.shape, p.size))
+
+
+def mse_loss_backward(input, target, size_average=None, reduce=None, reduction="mean", weight=None, *,
+                      grad_out=None, wrt="input"):
+    """Gradient of :func:`~companion.mse_loss` with respect to ``input`` (or ``target``).
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial \\hat y_n} = -\\frac{\\partial L}{\\partial y_n}
+            = \\frac{2 w_n (\\hat y_n - y_n)}{D}
+
+    with :math:`D` the number of entries (``"mean"``), the sum of the weights (``"mean"``
+    with a ``weight``) or 1 (``"sum"``), times the upstream gradient.
+
+    Parameters
+    ----------
+    input, target, size_average, reduce, reduction, weight
+        As in :func:`~companion.mse_loss`.
+    grad_out : float or array_like, optional
+        The upstream gradient of the loss: a number for ``"mean"`` and ``"sum"`` (default
+        1), an array of the input's shape for ``"none"`` (required).
+    wrt : {"input", "target"}, default "input"
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``input``
+
+    Examples
+    --------
+    >>> mse_loss_backward([1.0, 2.0, 3.0], [1.0, 2.0, 6.0])
+    array([ 0.,  0., -2.])
+    """
+    pred, target, weight = check_loss_pair(input, target, weight, weight_rule="same")
+    reduction = check_reduction(size_average, reduce, reduction)
+    check_choice(wrt, "wrt", ("input", "target"))
+    if wrt == "input":
+        grad = 2.0 * (pred - target)
+    elif wrt == "target":
+        grad = 2.0 * (target - pred)
+    else:  # pragma: no cover - check_choice has rejected every other value
+        raise ValueError(f"wrt must be one of 'input', 'target', got {wrt!r}")
+    if weight is not None:
+        grad = grad * weight
+    total = pred.size if weight is None else np.sum(weight)
+    return np.asarray(grad * _loss_scale(grad_out, reduction, pred.shape, total))
 
 
 # --------------------------------------------------------------------------- learning

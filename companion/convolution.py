@@ -32,6 +32,7 @@ from ._kernels import (
     _add_taps,
     _block_columns,
     _check_conv,
+    _check_conv2d,
     _float_dtype,
     _image_blocks,
     _out_len,
@@ -260,46 +261,83 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
 # --------------------------------------------------------------------------- conv2d
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+def _conv2d_columns(x, weight, stride, sides, dilation, out_size):
+    """The matrix products of :func:`conv2d` for one group: ``(N, C_out, H_out * W_out)``."""
+    n, c, _, _ = x.shape
+    c_out, _, kh, kw = weight.shape
+    ho, wo = out_size
+    k, L = c * kh * kw, ho * wo
+    view = _windows(_pad(x, sides), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
+    w_mat = weight.reshape(c_out, k)
+    out = np.empty((n, c_out, L), dtype=x.dtype)
+    # The columns are built a block of images at a time, so that they stay in the CPU cache.
+    blocks = _image_blocks(n, k, L)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=x.dtype)
+    for n0, b in blocks:
+        cols = _block_columns(view, n0, b, buffer)
+        if _per_image(k, L):
+            # Many output positions: one (C_out, K) @ (K, L) product per image, written
+            # straight into the output.
+            np.matmul(w_mat, cols, out=out[n0 : n0 + b])
+        else:
+            # Few output positions: the block's images side by side, (K, b*L), make one
+            # bigger (and faster) product; its (C_out, b, L) result is then reordered.
+            y = w_mat @ cols
+            out[n0 : n0 + b] = y.reshape(c_out, b, L).transpose(1, 0, 2)
+    return out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) of a batch, as ``torch.nn.functional.conv2d``.
 
     .. math::
 
-        Y[n, o, i, j] = b[o] + \\sum_{c=0}^{C_{in}-1} \\sum_{m=0}^{k_H-1} \\sum_{q=0}^{k_W-1}
-            X_{pad}[n, c, i s_h + m d_h, j s_w + q d_w] \\, W[o, c, m, q]
+        Y[n, o, i, j] = b[o] + \\sum_{c=0}^{C_{in}/G-1} \\sum_{m=0}^{k_H-1} \\sum_{q=0}^{k_W-1}
+            X_{pad}[n, g(o) \\tfrac{C_{in}}{G} + c, i s_h + m d_h, j s_w + q d_w] \\, W[o, c, m, q]
 
+    where :math:`G` is ``groups`` and :math:`g(o) = \\lfloor o G / C_{out} \\rfloor` the group
+    of output channel ``o`` (with the default ``groups=1``, every output channel sees every
+    input channel: the formula of chapter 5).
     Computed as matrix products ``W.reshape(C_out, C_in*kH*kW) @ cols`` with the im2col
     columns of :func:`im2col` (one product per image, or per block of images when the output
-    is small).
+    is small; one set of products per group).
     The same numbers as :func:`conv2d_naive`, orders of magnitude faster.
 
     Parameters
     ----------
-    x : array_like, shape (N, C_in, H, W)
-        Input batch. Integers become float64; float32 stays float32.
-    weight : array_like, shape (C_out, C_in, kH, kW)
-        The kernels, one ``(C_in, kH, kW)`` stack per output channel.
+    input : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        Input batch, or one unbatched image. Integers become float64; float32 stays float32.
+    weight : array_like, shape (C_out, C_in / groups, kH, kW)
+        The kernels, one ``(C_in / groups, kH, kW)`` stack per output channel.
     bias : array_like, shape (C_out,), optional
         Added to every position of output channel ``o``. Default ``None``: no bias.
     stride : int or (int, int), default 1
         ``(s_h, s_w)``, the step between windows, >= 1.
-    padding : int or (int, int), default 0
-        ``(p_h, p_w)`` zeros added on each side, >= 0.
+    padding : int, (int, int), "valid" or "same", default 0
+        ``(p_h, p_w)`` zeros added on each side, >= 0. ``"valid"`` is 0; ``"same"`` pads
+        ``d (k - 1)`` zeros along each axis (one more at the bottom or right when that is
+        odd), so that the output has the input's size; it needs ``stride=1``.
     dilation : int or (int, int), default 1
         ``(d_h, d_w)`` spacing between kernel taps; 1 is a contiguous kernel.
+    groups : int, default 1
+        ``G``, dividing ``C_in`` and ``C_out``: the channels are split into ``G`` groups and
+        group ``g`` of the output sees only group ``g`` of the input. ``groups = C_in`` is a
+        depthwise convolution.
 
     Returns
     -------
-    numpy.ndarray, shape (N, C_out, H_out, W_out)
-        ``H_out = floor((H + 2 p_h - d_h (kH - 1) - 1) / s_h) + 1``, likewise ``W_out``.
-        Dtype: the common float type of ``x`` and ``weight`` (``bias`` is cast to it).
+    numpy.ndarray, shape (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
+        ``H_out = floor((H + 2 p_h - d_h (kH - 1) - 1) / s_h) + 1``, likewise ``W_out``;
+        unbatched when ``input`` is. Dtype: the common float type of ``input`` and
+        ``weight`` (``bias`` is cast to it).
 
     Raises
     ------
     ValueError, TypeError
-        For wrong dimensions, a channel mismatch, a bad ``bias`` shape, a kernel larger
-        than the padded input, non-positive stride or dilation, negative padding, empty
-        arrays or non-numeric input.
+        For wrong dimensions, a channel mismatch, ``groups`` not dividing the channels, a bad
+        ``bias`` shape, a kernel larger than the padded input, non-positive stride or
+        dilation, negative padding, ``padding="same"`` with a stride, empty arrays or
+        non-numeric input.
 
     See Also
     --------
@@ -317,33 +355,28 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     array([[10.,  8., 10.],
            [ 2.,  5., 17.],
            [10., 23., 25.]])
+    >>> conv2d(np.ones((2, 3, 3)), np.ones((2, 1, 3, 3)), padding="same", groups=2)[0]
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]])
     """
-    x, weight, bias, stride, padding, dilation, (ho, wo) = _check_conv(
-        x, weight, bias, stride, padding, dilation
+    x, weight, bias, stride, sides, dilation, groups, (ho, wo), unbatched = _check_conv2d(
+        input, weight, bias, stride, padding, dilation, groups
     )
-    n, c, _, _ = x.shape
-    c_out, _, kh, kw = weight.shape
-    k, L = c * kh * kw, ho * wo
-    view = _windows(_pad(x, padding), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
-    w_mat = weight.reshape(c_out, k)
-    out = np.empty((n, c_out, L), dtype=x.dtype)
-    # The columns are built a block of images at a time, so that they stay in the CPU cache.
-    blocks = _image_blocks(n, k, L)
-    buffer = np.empty(k * blocks[0][1] * L, dtype=x.dtype)
-    for n0, b in blocks:
-        cols = _block_columns(view, n0, b, buffer)
-        if _per_image(k, L):
-            # Many output positions: one (C_out, K) @ (K, L) product per image, written
-            # straight into the output.
-            np.matmul(w_mat, cols, out=out[n0 : n0 + b])
-        else:
-            # Few output positions: the block's images side by side, (K, b*L), make one
-            # bigger (and faster) product; its (C_out, b, L) result is then reordered.
-            y = w_mat @ cols
-            out[n0 : n0 + b] = y.reshape(c_out, b, L).transpose(1, 0, 2)
+    n, c_out = x.shape[0], weight.shape[0]
+    if groups == 1:
+        out = _conv2d_columns(x, weight, stride, sides, dilation, (ho, wo))
+    else:  # one convolution per group of channels, side by side
+        cg, og = x.shape[1] // groups, c_out // groups
+        out = np.concatenate(
+            [_conv2d_columns(x[:, g * cg : (g + 1) * cg], weight[g * og : (g + 1) * og], stride, sides,
+                             dilation, (ho, wo)) for g in range(groups)],
+            axis=1,
+        )
     if bias is not None:
         out += bias[:, None]
-    return out.reshape(n, c_out, ho, wo)
+    out = out.reshape(n, c_out, ho, wo)
+    return out[0] if unbatched else out
 
 
 def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):

@@ -5,15 +5,26 @@ Names, argument order and results follow ``torch.nn.functional``: ``flatten`` is
 ``F.binary_cross_entropy``, ``F.binary_cross_entropy_with_logits`` and ``F.mse_loss`` with
 their default ``reduction="mean"``.
 
-Every loss returns a plain Python ``float`` (never a NumPy scalar or a 0-d array), which
-prints cleanly in a notebook; use ``np.asarray(loss)`` if an array is needed.
+The losses take PyTorch's arguments too (``weight``, ``reduction``, and for
+:func:`cross_entropy` ``ignore_index``, ``label_smoothing``, class-probability targets and
+``(N, C, d_1, ...)`` inputs). With ``reduction="mean"`` (the default) or ``"sum"`` a loss is a
+plain Python ``float`` (never a NumPy scalar or a 0-d array), which prints cleanly in a
+notebook; ``reduction="none"`` gives the array of per-element losses, as PyTorch does.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_float, check_choice, check_unit_interval
+from ._validation import (
+    as_array,
+    as_float,
+    check_choice,
+    check_cross_entropy,
+    check_loss_pair,
+    check_reduction,
+    check_unit_interval,
+)
 from .activation import log_softmax, relu, sigmoid, softmax, tanh
 
 __all__ = [
@@ -69,15 +80,15 @@ def flatten(x):
     return x.reshape(x.shape[0], -1)
 
 
-def _check_linear(x, weight, bias):
+def _check_linear(x, weight, bias, name="x"):
     """Validate the arguments shared by :func:`linear` and :func:`dense`."""
-    x = as_float(x, "x")
+    x = as_float(x, name, allow_empty=name == "input")
     if x.ndim == 0:
-        raise ValueError("x must be at least 1-D (in_features,) or (N, in_features), got a 0-d array")
+        raise ValueError(f"{name} must be at least 1-D (in_features,) or (N, in_features), got a 0-d array")
     weight = as_float(weight, "weight", ndim=2)
     if x.shape[-1] != weight.shape[1]:
         raise ValueError(
-            f"x has {x.shape[-1]} features (last axis of shape {x.shape}) but weight of shape "
+            f"{name} has {x.shape[-1]} features (last axis of shape {x.shape}) but weight of shape "
             f"{weight.shape} expects in_features={weight.shape[1]}"
         )
     if bias is not None:
@@ -90,7 +101,7 @@ def _check_linear(x, weight, bias):
     return x, weight, bias
 
 
-def linear(x, weight, bias=None):
+def linear(input, weight, bias=None):
     r"""Affine map of ``x``, exactly what ``torch.nn.functional.linear`` computes.
 
     .. math:: y = x W^{\top} + b, \qquad
@@ -100,8 +111,9 @@ def linear(x, weight, bias=None):
 
     Parameters
     ----------
-    x : array_like, shape (N, in_features) or (in_features,)
-        Input rows (any leading axes are allowed, as in PyTorch: ``(*, in_features)``).
+    input : array_like, shape (*, in_features)
+        Input rows: ``(N, in_features)``, one vector ``(in_features,)``, or any leading axes,
+        as in PyTorch (an empty batch, ``N = 0``, included).
     weight : array_like, shape (out_features, in_features)
         ``W``: one row per output.
     bias : array_like, shape (out_features,), optional
@@ -109,8 +121,8 @@ def linear(x, weight, bias=None):
 
     Returns
     -------
-    numpy.ndarray, shape (N, out_features) or (out_features,)
-        ``x.shape[:-1] + (out_features,)``.
+    numpy.ndarray, shape (*, out_features)
+        ``input.shape[:-1] + (out_features,)``.
 
     See Also
     --------
@@ -122,7 +134,7 @@ def linear(x, weight, bias=None):
     >>> print(linear([3.0, 4.0], W, bias=[0.5, 0.0, -7.0]))
     [11.5 -4.   0. ]
     """
-    x, weight, bias = _check_linear(x, weight, bias)
+    x, weight, bias = _check_linear(input, weight, bias, "input")
     y = x @ weight.T
     if bias is not None:
         y = y + bias
@@ -171,8 +183,22 @@ def dense(x, weight, bias=None, activation=None):
         raise ValueError(f"activation must be None or one of {ACTIVATIONS}, got {activation!r}")
 
 
-def cross_entropy(logits, targets):
-    r"""Mean cross-entropy of integer class labels, as ``F.cross_entropy``.
+def _reduce(loss, reduction, total=None):
+    """``loss`` (per element) reduced: the array (``"none"``), or a float, its sum or mean
+    (divided by ``total`` when given: the sum of the weights)."""
+    if reduction == "none":
+        return np.asarray(loss)
+    elif reduction == "sum":
+        return float(np.sum(loss))
+    elif reduction == "mean":
+        return float(np.mean(loss)) if total is None else float(np.sum(loss) / total)
+    else:  # pragma: no cover - check_reduction has rejected every other value
+        raise ValueError(f"reduction must be one of 'none', 'mean', 'sum', got {reduction!r}")
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    r"""Cross-entropy of logits against class labels, as ``F.cross_entropy``.
 
     The logits are turned into log-probabilities with a (stable) log-softmax, and the
     loss is the mean negative log-probability of the true class:
@@ -183,19 +209,37 @@ def cross_entropy(logits, targets):
         \hat{y}_n = \operatorname{softmax}(z_n)
 
     which equals :math:`-\frac{1}{N}\sum_n \sum_k y_{n,k} \log \hat y_{n,k}` with one-hot
-    labels :math:`y`.
+    labels :math:`y`. PyTorch's options change the per-example loss
+    :math:`\ell_n = -\sum_k a_{n,k} \log \hat y_{n,k}`, with
+    :math:`a_{n,k} = (1 - \varepsilon)\, w_{t_n} [k = t_n] + \tfrac{\varepsilon}{K} w_k`
+    for class indices (:math:`w` the class ``weight``, :math:`\varepsilon` the
+    ``label_smoothing``) and :math:`a_{n,k} = w_k ((1 - \varepsilon) y_{n,k} + \varepsilon / K)`
+    for class probabilities :math:`y`; ``"mean"`` divides their sum by
+    :math:`\sum_n w_{t_n}` (indices; examples whose target is ``ignore_index`` count nowhere)
+    or by :math:`N` (probabilities).
 
     Parameters
     ----------
-    logits : array_like, shape (N, K) or (K,)
-        Unnormalised scores :math:`z` for ``K`` classes (not probabilities).
-    targets : array_like of int, shape (N,) or ()
-        True classes :math:`t_n \in \{0, \dots, K-1\}`; a 0-d target goes with 1-D logits.
+    input : array_like, shape (N, K), (K,) or (N, K, d_1, ..., d_m)
+        Unnormalised scores :math:`z` for ``K`` classes (not probabilities), the classes on
+        axis 1 (axis 0 for one unbatched example).
+    target : array_like
+        Class indices :math:`t_n \in \{0, \dots, K-1\}` (ints) of shape ``(N,)``, ``()`` or
+        ``(N, d_1, ..., d_m)``: the input's shape without the class axis; or class
+        probabilities (floats) of the input's shape.
+    weight : array_like, shape (K,), optional
+        A weight per class. Default ``None``: all 1.
+    size_average, reduce : bool, optional
+        PyTorch's deprecated spellings of ``reduction``; default ``None``.
+    ignore_index : int, default -100
+        Examples whose target is this index contribute nothing (class indices only).
+    reduction : {"mean", "sum", "none"}, default "mean"
+    label_smoothing : float, default 0.0
+        :math:`\varepsilon \in [0, 1]`: the target is mixed with the uniform distribution.
 
     Returns
     -------
-    float
-        The mean loss (a Python float).
+    float, or numpy.ndarray of the target's shape (without the class axis) for ``"none"``
 
     See Also
     --------
@@ -207,56 +251,64 @@ def cross_entropy(logits, targets):
     1.386294
     >>> round(cross_entropy([[2.0, 1.0, 0.1]], [0]), 4)
     0.417
+    >>> np.round(cross_entropy(np.zeros((2, 4)), [0, 3], weight=[1.0, 1.0, 1.0, 3.0], reduction="none"), 4)
+    array([1.3863, 4.1589])
     """
-    logits = as_float(logits, "logits", ndim=(1, 2))
-    targets = as_array(targets, "targets", dtype_kind="biuf")
-    if targets.dtype.kind not in "iu":
-        raise TypeError(f"targets must hold integer class indices, got an array of dtype {targets.dtype}")
-    expected = logits.shape[:-1]
-    if targets.shape != expected:
-        raise ValueError(
-            f"targets must have shape {expected} to match logits of shape {logits.shape}, "
-            f"got shape {targets.shape}"
-        )
-    k = logits.shape[-1]
-    if targets.min() < 0 or targets.max() >= k:
-        bad = targets[(targets < 0) | (targets >= k)].flat[0]
-        raise ValueError(f"targets must be class indices in [0, {k}) for K={k} classes, got {bad}")
-    logp = log_softmax(logits, axis=-1).reshape(-1, k)
-    t = targets.reshape(-1).astype(np.intp)
-    return float(-np.mean(logp[np.arange(t.size), t]))
+    z, target, weight, axis, probabilities = check_cross_entropy(input, target, weight, ignore_index, label_smoothing)
+    reduction = check_reduction(size_average, reduce, reduction)
+    k = z.shape[axis]
+    logp = log_softmax(z, axis=axis)
+    lp = (logp if axis == z.ndim - 1 else np.moveaxis(logp, axis, -1)).reshape(-1, k)  # a row per example
+    eps = float(label_smoothing)
+    if probabilities:
+        y = np.moveaxis(target.astype(z.dtype, copy=False), axis, -1).reshape(-1, k)
+        if eps > 0:
+            y = y * (1 - eps) + eps / k
+        if weight is not None:
+            y = y * weight
+        loss = -(lp * y).sum(axis=-1)
+        return _reduce(loss.reshape(target.shape[:axis] + target.shape[axis + 1 :]), reduction)
+    t = target.reshape(-1).astype(np.intp)
+    keep = t != ignore_index
+    picked = lp[np.arange(t.size), np.where(keep, t, 0)]
+    if weight is None and keep.all() and eps == 0:  # the plain mean of chapter 6
+        return _reduce((-picked).reshape(target.shape), reduction)
+    w_t = keep * (1.0 if weight is None else weight[np.where(keep, t, 0)])
+    loss = -(w_t * picked)
+    if eps > 0:
+        smooth = -(lp.sum(axis=-1) if weight is None else (lp * weight).sum(axis=-1)) * keep
+        loss = (1 - eps) * loss + eps / k * smooth
+    return _reduce(loss.reshape(target.shape), reduction, total=w_t.sum())
 
 
-def _check_pair(a, a_name, b, b_name):
-    a = as_float(a, a_name)
-    b = as_float(b, b_name)
-    if a.shape != b.shape:
-        raise ValueError(f"{b_name} of shape {b.shape} must have the same shape as {a_name}, {a.shape}")
-    return a, b
-
-
-def binary_cross_entropy(p, y):
-    r"""Mean binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    r"""Binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
 
     .. math::
 
         L = -\frac{1}{N} \sum_{n=1}^{N}
-            \bigl[ y_n \log p_n + (1 - y_n) \log (1 - p_n) \bigr]
+            w_n \bigl[ y_n \log p_n + (1 - y_n) \log (1 - p_n) \bigr]
 
-    where the mean runs over all entries. As in PyTorch, each logarithm is clamped at
-    :math:`-100`, so that ``p = 0`` or ``p = 1`` gives a large but finite loss.
+    where the mean runs over all entries (:math:`w_n = 1` by default). As in PyTorch, each
+    logarithm is clamped at :math:`-100`, so that ``p = 0`` or ``p = 1`` gives a large but
+    finite loss.
 
     Parameters
     ----------
-    p : array_like, any shape
+    input : array_like, any shape
         Predicted probabilities :math:`p_n \in [0, 1]` (for example a sigmoid output).
-    y : array_like, same shape as ``p``
+    target : array_like, same shape as ``input``
         Targets :math:`y_n \in [0, 1]` (usually 0 or 1).
+    weight : array_like, optional
+        :math:`w`, broadcast to the input's shape. Default ``None``: all 1.
+    size_average, reduce : bool, optional
+        PyTorch's deprecated spellings of ``reduction``; default ``None``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` divides by the number of entries (not by the weights).
 
     Returns
     -------
-    float
-        The mean loss (a Python float).
+    float, or numpy.ndarray of the input's shape for ``"none"``
 
     Examples
     --------
@@ -264,14 +316,20 @@ def binary_cross_entropy(p, y):
     0.693147
     >>> binary_cross_entropy([0.0], [1.0])
     100.0
+    >>> binary_cross_entropy([0.5, 0.5], [0, 1], weight=[0.0, 2.0], reduction="sum")
+    1.3862943611198906
     """
-    p, y = _check_pair(p, "p", y, "y")
-    check_unit_interval(p, "p")
-    check_unit_interval(y, "y")
+    p, y, weight = check_loss_pair(input, target, weight)
+    check_unit_interval(p, "input")
+    check_unit_interval(y, "target")
+    reduction = check_reduction(size_average, reduce, reduction)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), -100.0)
         log_1mp = np.maximum(np.log(1.0 - p), -100.0)
-    return float(-np.mean(y * log_p + (1.0 - y) * log_1mp))
+    loss = -(y * log_p + (1.0 - y) * log_1mp)
+    if weight is not None:
+        loss = weight * loss
+    return _reduce(loss, reduction)
 
 
 def binary_cross_entropy_with_logits(logits, y):
@@ -306,34 +364,48 @@ def binary_cross_entropy_with_logits(logits, y):
     >>> binary_cross_entropy_with_logits([-1000.0], [1.0])
     1000.0
     """
-    z, y = _check_pair(logits, "logits", y, "y")
+    z = as_float(logits, "logits")
+    y = as_float(y, "y")
+    if z.shape != y.shape:
+        raise ValueError(f"y of shape {y.shape} must have the same shape as logits, {z.shape}")
     check_unit_interval(y, "y")
     return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
-def mse_loss(pred, target):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     r"""Mean squared error, as ``F.mse_loss``.
 
     .. math:: L = \frac{1}{N} \sum_{n=1}^{N} (\hat{y}_n - y_n)^2
 
-    where the mean runs over all entries.
+    where the mean runs over all entries. With a ``weight`` :math:`w`, PyTorch's weighted
+    mean :math:`\sum_n w_n (\hat y_n - y_n)^2 / \sum_n w_n`.
 
     Parameters
     ----------
-    pred : array_like, any shape
+    input : array_like, any shape
         Predictions :math:`\hat y`.
-    target : array_like, same shape as ``pred``
+    target : array_like, same shape as ``input``
         True values :math:`y`.
+    size_average, reduce : bool, optional
+        PyTorch's deprecated spellings of ``reduction``; default ``None``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    weight : array_like, same shape as ``input``, optional
+        Default ``None``: all 1.
 
     Returns
     -------
-    float
-        The mean loss (a Python float).
+    float, or numpy.ndarray of the input's shape for ``"none"``
 
     Examples
     --------
     >>> mse_loss([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
     1.3333333333333333
+    >>> mse_loss([1.0, 2.0, 3.0], [1.0, 2.0, 5.0], reduction="none")
+    array([0., 0., 4.])
     """
-    pred, target = _check_pair(pred, "pred", target, "target")
-    return float(np.mean((pred - target) ** 2))
+    pred, target, weight = check_loss_pair(input, target, weight, weight_rule="same")
+    reduction = check_reduction(size_average, reduce, reduction)
+    loss = (pred - target) ** 2
+    if weight is None:
+        return _reduce(loss, reduction)
+    return _reduce(loss * weight, reduction, total=np.sum(weight))

@@ -198,7 +198,8 @@ def test_derivatives_match_central_differences():
 # --- bad input ---------------------------------------------------------------------------
 
 ALL = [relu, sigmoid, tanh, softmax, log_softmax, softmax_naive, relu_grad, sigmoid_grad, tanh_grad]
-ARG = {f: ("z" if "softmax" in f.__name__ else "x") for f in ALL}
+ARG = {f: ("z" if f is softmax_naive else "x" if f.__name__.endswith("_grad") else "input") for f in ALL}
+TAKES_EMPTY = [relu, sigmoid, tanh, softmax, log_softmax]
 
 
 @pytest.mark.parametrize("f", ALL, ids=lambda f: f.__name__)
@@ -213,7 +214,54 @@ def test_none_raises_type_error(f):
         f(None)
 
 
-@pytest.mark.parametrize("f", ALL, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", TAKES_EMPTY, ids=lambda f: f.__name__)
+def test_empty_gives_empty_as_torch(f):
+    for shape in [(0,), (5, 0, 0), (1, 0, 3)]:
+        out = f(np.zeros(shape))
+        assert isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64
+
+
+@pytest.mark.parametrize("f, theirs", [(softmax, torch.softmax), (log_softmax, torch.log_softmax)],
+                         ids=["softmax", "log_softmax"])
+def test_softmax_0d_is_one_class_as_torch(f, theirs):
+    for axis in (0, -1):
+        out = f(np.float64(2.5), axis)
+        assert isinstance(out, np.ndarray) and out.shape == ()
+        _close(out, theirs(torch.tensor(2.5, dtype=torch.float64), axis).numpy())
+    with pytest.raises(ValueError, match=r"^axis=1 is out of range for an array with 1 dimension"):
+        f(2.5, 1)
+
+
+def test_softmax_takes_torchs_dim_and_dtype():
+    z = _random((3, 4), seed=9)
+    _close(softmax(z, dim=0), torch.softmax(torch.from_numpy(z), dim=0).numpy())
+    np.testing.assert_allclose(log_softmax(z, 0, np.float32),
+                               torch.log_softmax(torch.from_numpy(z), 0, dtype=torch.float32).numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert softmax(z, dtype=np.float32).dtype == np.float32
+    np.testing.assert_array_equal(softmax(z, axis=0, dim=0), softmax(z, 0))
+    with pytest.raises(TypeError, match=r"^give the axis once"):
+        softmax(z, axis=0, dim=1)
+    with pytest.raises(TypeError, match=r"^dim must be an int"):
+        softmax(z, dim="rows")
+    with pytest.raises(TypeError, match=r"^dtype must be a NumPy floating dtype"):
+        softmax(z, dtype=np.int64)
+    with pytest.raises(TypeError, match=r"^dtype must be a NumPy floating dtype"):
+        softmax(z, dtype="no such type")
+
+
+def test_relu_inplace_writes_into_the_array():
+    x = np.array([-1.0, 2.0])
+    out = relu(x, inplace=True)
+    assert out is x
+    np.testing.assert_array_equal(x, [0.0, 2.0])
+    with pytest.raises(TypeError, match=r"^input must be a floating-point NumPy array for inplace=True"):
+        relu([1, 2], inplace=True)
+    with pytest.raises(TypeError, match=r"^inplace must be True or False"):
+        relu(x, inplace=1)
+
+
+@pytest.mark.parametrize("f", [softmax_naive, relu_grad, sigmoid_grad, tanh_grad], ids=lambda f: f.__name__)
 def test_empty_raises_value_error(f):
     with pytest.raises(ValueError, match=rf"^{ARG[f]} must not be empty, got shape \(0,\)"):
         f([])
@@ -231,7 +279,7 @@ def test_ragged_raises_value_error(f):
         f([[1.0, 2.0], [3.0]])
 
 
-@pytest.mark.parametrize("f", [softmax, log_softmax, softmax_naive], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", [softmax_naive], ids=lambda f: f.__name__)
 def test_softmax_0d_raises(f):
     with pytest.raises(ValueError, match=r"^z must have at least 1 dimension.*got a 0-d array"):
         f(3.0)

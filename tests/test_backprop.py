@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import companion
 from companion.backprop import (
     avg_pool2d_backward,
     conv2d_backward,
@@ -242,16 +243,17 @@ def test_cross_entropy_backward_is_stable_for_huge_logits():
     [
         (relu_backward, (np.ones(3), np.ones(4)), ValueError, r"grad_out must have the shape of x, \(4,\), got \(3,\)"),
         (relu_backward, ("a", np.ones(3)), TypeError, r"grad_out must be an array of numbers"),
-        (relu_backward, (np.ones(0), np.ones(0)), ValueError, r"grad_out must not be empty"),
-        (linear_backward, (np.ones((2, 3)), np.ones(4), np.ones((3, 4))), ValueError, r"x must be 2-D, got a 1-D"),
+        (relu_backward, (np.ones((0, 1)), np.ones(0)), ValueError, r"grad_out must have the shape of x, \(0,\), got \(0, 1\)"),
+        (linear_backward, (np.ones((2, 3)), np.ones(4), np.ones((3, 4))), ValueError, r"grad_out must have the shape of the linear output, \(3,\)"),
+        (linear_backward, (np.ones(()), np.ones(()), np.ones((3, 4))), ValueError, r"x must be at least 1-D"),
         (linear_backward, (np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 5))), ValueError, r"weight has in_features=5 .* but x has 4 features"),
         (linear_backward, (np.ones((2, 2)), np.ones((2, 4)), np.ones((3, 4))), ValueError, r"grad_out must have the shape of the linear output, \(2, 3\)"),
-        (cross_entropy_backward, (np.ones(3), [0]), ValueError, r"logits must be 2-D"),
-        (cross_entropy_backward, (np.ones((2, 3)), [0, 1, 2]), ValueError, r"targets must have one entry per row of logits \(2\)"),
-        (cross_entropy_backward, (np.ones((2, 3)), [0, 3]), ValueError, r"targets must be class indices in \[0, 3\).*0 to 3"),
-        (cross_entropy_backward, (np.ones((2, 3)), [0, -1]), ValueError, r"targets must be class indices"),
-        (cross_entropy_backward, (np.ones((2, 3)), [0.0, 1.0]), TypeError, r"targets must hold numbers, got an array of dtype float64"),
-        (cross_entropy_backward, (np.ones((0, 3)), []), ValueError, r"logits must not be empty"),
+        (cross_entropy_backward, (np.ones(3), [0]), ValueError, r"target must have shape \(\) to match input of shape \(3,\)"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, 1, 2]), ValueError, r"target must have shape \(2,\) to match input"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, 3]), ValueError, r"target must be class indices in \[0, 3\).*got 3"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0, -1]), ValueError, r"target must be class indices"),
+        (cross_entropy_backward, (np.ones((2, 3)), [0.0, 1.0]), TypeError, r"target must hold integer class indices, got an array of dtype float64"),
+        (cross_entropy_backward, (np.ones((0, 3)), []), ValueError, r"input must not be empty"),
     ],
 )
 def test_dense_backward_bad_input(fn, args, error, pattern):
@@ -273,7 +275,7 @@ G = np.ones((2, 4, 4, 4))
         (dict(grad_out=np.ones((2, 4, 4, 3))), ValueError, r"grad_out must have the shape of the conv2d output, \(2, 4, 4, 4\), got \(2, 4, 4, 3\)"),
         (dict(grad_out=np.ones((2, 4, 4, 4)), stride=2), ValueError, r"grad_out must have the shape of the conv2d output, \(2, 4, 2, 2\)"),
         (dict(grad_out=np.ones((4, 4, 4))), ValueError, r"grad_out must be 4-D"),
-        (dict(x=np.ones((3, 6, 6))), ValueError, r"x must be 4-D"),
+        (dict(x=np.ones((6, 6))), ValueError, r"x must be (3-D or )?4-D"),
         (dict(weight=np.ones((4, 2, 3, 3))), ValueError, r"weight has C_in=2 .* but x has 3 channels"),
         (dict(weight=np.ones((4, 3, 7, 7))), ValueError, r"kernel_size=7"),
         (dict(stride=0), ValueError, r"stride must be at least 1"),
@@ -379,3 +381,188 @@ def test_numerical_gradient_accepts_integer_input_and_0d_results():
 def test_numerical_gradient_bad_input(args, error, pattern):
     with pytest.raises(error, match=pattern):
         numerical_gradient(*args)
+
+
+# --------------------------------------------------------------------------- PyTorch's whole signature
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, kw",
+    [
+        ((2, 4, 7, 6), (6, 2, 3, 2), dict(groups=2, stride=(2, 1), padding=(1, 2), dilation=(2, 1))),
+        ((2, 4, 6, 6), (4, 1, 3, 3), dict(groups=4, stride=2, padding=1)),
+        ((2, 3, 6, 5), (4, 3, 2, 3), dict(padding="same", dilation=(1, 2))),
+        ((3, 6, 5), (2, 3, 3, 3), dict(padding="valid", stride=2, dilation=2)),  # unbatched
+    ],
+)
+def test_conv2d_backward_full_signature_matches_autograd_and_finite_differences(x_shape, w_shape, kw):
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    g = rng.standard_normal(conv2d(x, w, b, **kw).shape)
+    expected = torch_grads(lambda x_, w_, b_: F.conv2d(x_, w_, b_, **kw), g, x, w, b)
+    got = conv2d_backward(g, x, w, **kw)
+    for ours, theirs in zip(got, expected):
+        np.testing.assert_allclose(ours, theirs, **EXACT)
+    np.testing.assert_allclose(got[0], numerical_gradient(lambda v: (conv2d(v, w, b, **kw) * g).sum(), x), **NUMERIC)
+    np.testing.assert_allclose(got[1], numerical_gradient(lambda v: (conv2d(x, v, b, **kw) * g).sum(), w), **NUMERIC)
+
+
+POOL_BACKWARD_CASES = [
+    ((2, 2, 7, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((2, 6, 5), dict(kernel_size=(3, 2), stride=(2, 1), ceil_mode=True)),
+    ((1, 2, 6, 6), dict(kernel_size=2, stride=1, padding=1)),
+]
+
+
+@pytest.mark.parametrize("shape, kw", POOL_BACKWARD_CASES)
+@pytest.mark.parametrize("dilation", [1, 2])
+def test_max_pool2d_backward_full_signature(shape, kw, dilation):
+    rng = np.random.default_rng(12)
+    x = rng.permutation(np.arange(float(np.prod(shape)))).reshape(shape) / 7.0  # no ties: differentiable
+    kw = dict(kw, dilation=dilation)
+    g = rng.standard_normal(max_pool2d(x, **kw).shape)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, **kw), g, x)
+    got = max_pool2d_backward(g, x, **kw, return_indices=True)
+    np.testing.assert_allclose(got, expected, **EXACT)
+    np.testing.assert_allclose(got, numerical_gradient(lambda v: (max_pool2d(v, **kw) * g).sum(), x, eps=1e-4),
+                               **NUMERIC)
+
+
+@pytest.mark.parametrize("shape, kw", POOL_BACKWARD_CASES)
+@pytest.mark.parametrize("count_include_pad, divisor_override", [(True, None), (False, None), (True, 5)])
+def test_avg_pool2d_backward_full_signature(shape, kw, count_include_pad, divisor_override):
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal(shape)
+    kw = dict(kw, count_include_pad=count_include_pad, divisor_override=divisor_override)
+    g = rng.standard_normal(avg_pool2d(x, **kw).shape)
+    (expected,) = torch_grads(lambda t: F.avg_pool2d(t, **kw), g, x)
+    got = avg_pool2d_backward(g, x, **kw)
+    np.testing.assert_allclose(got, expected, **EXACT)
+    np.testing.assert_allclose(got, numerical_gradient(lambda v: (avg_pool2d(v, **kw) * g).sum(), x), **NUMERIC)
+
+
+def test_max_pool2d_backward_ties_go_to_the_first_maximum_with_overlaps():
+    x = np.ones((1, 1, 4, 4))
+    g = np.arange(9.0).reshape(1, 1, 3, 3)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, 2, 1), g, x)
+    np.testing.assert_array_equal(max_pool2d_backward(g, x, 2, 1), expected)
+
+
+@pytest.mark.parametrize(
+    "forward, backward, theirs, kw",
+    [
+        (companion.softmax, companion.softmax_backward, torch.softmax, dict(axis=1)),
+        (companion.softmax, companion.softmax_backward, torch.softmax, dict(dim=0)),
+        (companion.log_softmax, companion.log_softmax_backward, torch.log_softmax, dict(axis=-1)),
+        (companion.log_softmax, companion.log_softmax_backward, torch.log_softmax, dict(dim=2)),
+        (companion.sigmoid, companion.sigmoid_backward, torch.sigmoid, dict()),
+        (companion.tanh, companion.tanh_backward, torch.tanh, dict()),
+    ],
+)
+@pytest.mark.parametrize("shape", [(3, 4, 2), ()])
+def test_elementwise_and_softmax_backward(forward, backward, theirs, kw, shape):
+    if shape == () and ("axis" in kw or "dim" in kw):
+        kw = dict(axis=0)
+    rng = np.random.default_rng(14)
+    x, g = rng.standard_normal(shape), rng.standard_normal(shape)
+    t_kw = {"dim": kw.get("dim", kw.get("axis"))} if kw else {}
+    (expected,) = torch_grads(lambda t: theirs(t, **t_kw), g, x)
+    got = backward(g, x, **kw)
+    np.testing.assert_allclose(got, expected, **EXACT)
+    np.testing.assert_allclose(got, numerical_gradient(lambda v: (forward(v, **kw) * g).sum(), x), **NUMERIC)
+    assert backward(np.zeros((0, 2)), np.zeros((0, 2)), **({"axis": 1} if kw else {})).shape == (0, 2)
+
+
+def test_linear_backward_takes_any_leading_axes():
+    rng = np.random.default_rng(15)
+    x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 4)), rng.standard_normal(5)
+    g = rng.standard_normal((2, 3, 5))
+    expected = torch_grads(F.linear, g, x, w, b)
+    for ours, theirs in zip(linear_backward(g, x, w), expected):
+        np.testing.assert_allclose(ours, theirs, **EXACT)
+
+
+LOSS_OPTIONS = [dict(), dict(reduction="sum"), dict(reduction="none"), dict(reduce=False)]
+
+
+def _loss_grads(f, options, x, target, **extra):
+    """PyTorch's gradients of a loss with respect to its input and (if float) its target."""
+    tx = torch.tensor(x, requires_grad=True)
+    tt = torch.tensor(target, requires_grad=target.dtype.kind == "f")
+    t_options = {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in {**options, **extra}.items()}
+    out = f(tx, tt, **t_options)
+    g = np.random.default_rng(16).standard_normal(out.shape)
+    out.backward(torch.from_numpy(g))
+    return g, tx.grad.numpy(), None if tt.grad is None else tt.grad.numpy()
+
+
+@pytest.mark.parametrize("options", LOSS_OPTIONS)
+@pytest.mark.parametrize("extra", [dict(), dict(label_smoothing=0.2), dict(weight=np.array([1.0, 0.5, 2.0]))])
+@pytest.mark.parametrize("probabilities", [False, True])
+def test_cross_entropy_backward_options(options, extra, probabilities):
+    rng = np.random.default_rng(17)
+    z = rng.standard_normal((4, 3, 2))
+    target = rng.dirichlet(np.ones(3), size=(4, 2)).transpose(0, 2, 1).copy() if probabilities else \
+        np.array([[0, 1], [2, -100], [1, 1], [0, 2]])
+    g, gx, gt = _loss_grads(F.cross_entropy, options, z, target, **extra)
+    kw = {**options, **extra}
+    grad_out = g if g.ndim else float(g)
+    got = companion.cross_entropy_backward(z, target, grad_out=grad_out, **kw)
+    np.testing.assert_allclose(got, gx, **EXACT)
+    if probabilities:
+        np.testing.assert_allclose(companion.cross_entropy_backward(z, target, grad_out=grad_out, wrt="target", **kw),
+                                   gt, **EXACT)
+    if not g.ndim:
+        numeric = numerical_gradient(lambda v: companion.cross_entropy(v, target, **kw) * grad_out, z)
+        np.testing.assert_allclose(got, numeric, **NUMERIC)
+
+
+@pytest.mark.parametrize("options", LOSS_OPTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "mse_loss"])
+def test_bce_and_mse_backward_options(options, weighted, loss):
+    rng = np.random.default_rng(18)
+    x, y = rng.uniform(0.1, 0.9, size=(3, 4)), rng.uniform(size=(3, 4))
+    extra = dict(weight=rng.uniform(size=(3, 4))) if weighted else {}
+    g, gx, gy = _loss_grads(getattr(F, loss), options, x, y, **extra)
+    grad_out = g if g.ndim else float(g)
+    backward = getattr(companion, loss + "_backward")
+    for wrt, expected in (("input", gx), ("target", gy)):
+        np.testing.assert_allclose(backward(x, y, grad_out=grad_out, wrt=wrt, **options, **extra), expected, **EXACT)
+    if not g.ndim:
+        forward = getattr(companion, loss)
+        numeric = numerical_gradient(lambda v: forward(v, y, **options, **extra) * grad_out, x)
+        np.testing.assert_allclose(backward(x, y, grad_out=grad_out, **options, **extra), numeric, **NUMERIC)
+
+
+@pytest.mark.parametrize(
+    "call, error, pattern",
+    [
+        (lambda: companion.mse_loss_backward(np.ones(2), np.ones(2), reduction="none"), ValueError,
+         r"^grad_out is needed with reduction='none'"),
+        (lambda: companion.mse_loss_backward(np.ones(2), np.ones(2), reduction="none", grad_out=np.ones(3)),
+         ValueError, r"^grad_out must have the shape of the loss, \(2,\), got \(3,\)"),
+        (lambda: companion.mse_loss_backward(np.ones(2), np.ones(2), grad_out=np.ones(2)), ValueError,
+         r"^grad_out must be 0-D"),
+        (lambda: companion.binary_cross_entropy_backward(np.ones(2), np.ones(2), wrt="weight"), ValueError,
+         r"^wrt must be one of 'input', 'target'"),
+        (lambda: companion.cross_entropy_backward(np.ones((2, 3)), [0, 1], wrt="target"), ValueError,
+         r"^wrt='target' needs class-probability targets"),
+        (lambda: companion.softmax_backward(np.ones(3), np.ones(2)), ValueError,
+         r"^grad_out must have the shape of input, \(2,\), got \(3,\)"),
+        (lambda: max_pool2d_backward(np.ones((1, 1)), np.ones((3, 3)), 2, return_indices=1), TypeError,
+         r"^return_indices must be True or False"),
+    ],
+)
+def test_new_backward_bad_input(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_cross_entropy_backward_default_grad_out_with_options():
+    rng = np.random.default_rng(19)
+    z, t, w = rng.standard_normal((5, 3)), np.array([0, 2, 1, -100, 2]), np.array([1.0, 0.5, 2.0])
+    tz = torch.tensor(z, requires_grad=True)
+    F.cross_entropy(tz, torch.from_numpy(t), torch.from_numpy(w), label_smoothing=0.1).backward()
+    got = cross_entropy_backward(z, t, w, size_average=True, reduce=True, label_smoothing=0.1)
+    np.testing.assert_allclose(got, tz.grad.numpy(), **EXACT)

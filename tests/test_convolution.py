@@ -351,8 +351,42 @@ W = np.ones((4, 3, 3, 3))
 def test_conv2d_bad_input(fn, kwargs, error, pattern):
     args = dict(x=X, weight=W, bias=None, stride=1, padding=0, dilation=1)
     args.update(kwargs)
+    x = args.pop("x")
+    if fn is conv2d:  # the fast conv2d names its input as PyTorch does and takes more
+        pattern = pattern.replace("x must", "input must").replace("but x has", "but input has")
+        if isinstance(x, np.ndarray) and x.ndim == 3:  # unbatched is fine: 2-D is not
+            x, pattern = np.ones((6, 6)), r"input must be 3-D or 4-D, got a 2-D"
+        if args["padding"] == "same":
+            args["padding"], error, pattern = "full", ValueError, r"padding must be one of 'same', 'valid', got 'full'"
     with pytest.raises(error, match=pattern):
-        fn(**args)
+        fn(x, **args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(groups=2), ValueError, r"groups=2 must divide both the input channels C_in=3"),
+        (dict(x=np.ones((2, 4, 6, 6)), weight=np.ones((6, 1, 3, 3)), groups=4), ValueError,
+         r"groups=4 must divide both .* C_out=6"),
+        (dict(x=np.ones((2, 4, 6, 6)), weight=np.ones((4, 1, 3, 3)), groups=2), ValueError,
+         r"weight must have C_in / groups = 4 / 2 = 2 input channels per group .*got shape \(4, 1, 3, 3\)"),
+        (dict(groups=0), ValueError, r"groups must be at least 1, got 0"),
+        (dict(groups=1.0), TypeError, r"groups must be an int, got float"),
+        (dict(padding="same", stride=2), ValueError, r"padding='same' is not supported for strided convolutions"),
+        (dict(padding=1.5), TypeError, r"padding must be an int or a pair"),
+        (dict(padding=("same", 1)), TypeError, r"padding must be an int"),
+    ],
+)
+def test_conv2d_new_arguments_bad_input(kwargs, error, pattern):
+    args = dict(x=X, weight=W, bias=None, stride=1, padding=0, dilation=1, groups=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=pattern):
+        conv2d(args.pop("x"), **args)
+    # PyTorch refuses the same input
+    t = {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
+    x = torch.from_numpy(kwargs.get("x", X))
+    with pytest.raises((RuntimeError, ValueError, TypeError)):
+        F.conv2d(x, **t)
 
 
 @pytest.mark.parametrize(
@@ -418,3 +452,37 @@ def test_pad2d_bad_input(args, error, pattern):
 def test_correlate_convolve_bad_input(fn, args, error, pattern):
     with pytest.raises(error, match=pattern):
         fn(*args)
+
+
+# --------------------------------------------------------------------------- PyTorch's whole signature
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, kw",
+    [
+        ((2, 4, 7, 6), (4, 1, 3, 3), dict(groups=4)),  # depthwise
+        ((2, 4, 7, 6), (6, 2, 3, 2), dict(groups=2, stride=(2, 1), padding=(1, 2), dilation=(2, 1))),
+        ((2, 3, 7, 6), (4, 3, 2, 4), dict(padding="same", dilation=(1, 2))),  # odd totals: asymmetric
+        ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding="same")),
+        ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding="valid", stride=2)),
+        ((3, 7, 6), (4, 3, 3, 3), dict(stride=2, padding=1)),  # unbatched
+        ((4, 7, 6), (8, 2, 2, 2), dict(groups=2, padding=(1,))),  # unbatched, a 1-tuple
+    ],
+)
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_conv2d_takes_pytorchs_whole_signature(x_shape, w_shape, kw, with_bias):
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0]) if with_bias else None
+    expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), None if b is None else torch.from_numpy(b), **kw)
+    np.testing.assert_allclose(conv2d(x, w, b, **kw), expected.numpy(), **EXACT)
+    # positionally, in PyTorch's order
+    args = [kw.get(k, d) for k, d in (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1))]
+    np.testing.assert_allclose(conv2d(x, w, b, *args), expected.numpy(), **EXACT)
+
+
+def test_conv2d_groups_is_one_convolution_per_group():
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 4, 5, 5)), rng.standard_normal((6, 2, 3, 3))
+    halves = [conv2d(x[:, :2], w[:3]), conv2d(x[:, 2:], w[3:])]
+    np.testing.assert_allclose(conv2d(x, w, groups=2), np.concatenate(halves, axis=1), **EXACT)

@@ -74,7 +74,11 @@ def test_check_conv_and_check_pool_return_clean_values():
         np.ones((1, 2, 5, 5), dtype=np.float32), np.ones((3, 2, 3, 3)), [1, 2, 3], 2, 1, 1)
     assert x.dtype == w.dtype == b.dtype == np.float64
     assert (stride, padding, dilation, out) == ((2, 2), (1, 1), (1, 1), (3, 3))
-    x, x4, kernel, stride, padding, out = _kernels._check_pool(np.ones((4, 6)), 2, None, 1)
+    x, x4, kernel, stride, padding, dilation, out, sides = _kernels._check_pool(np.ones((4, 6)), 2, None, 1)
     assert x4.shape == (1, 1, 4, 6) and stride == kernel == (2, 2) and out == (3, 4)
+    assert dilation == (1, 1) and sides == ((1, 1), (1, 1))
+    # ceil_mode: a last, partial window, whose cells past the padding are added to it
+    *_, out, sides = _kernels._check_pool(np.ones((1, 5, 5)), 2, (), 0, 1, True)
+    assert out == (3, 3) and sides == ((0, 1), (0, 1))
     with pytest.raises(ValueError, match=r"padding=2 must be at most kernel_size // 2 = 1"):
         _kernels._check_pool(np.ones((4, 6)), 2, None, 2)

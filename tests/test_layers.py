@@ -113,7 +113,7 @@ def test_linear_weight_not_2d():
 
 
 def test_linear_feature_mismatch():
-    with pytest.raises(ValueError, match=r"^x has 3 features.*weight of shape \(4, 5\) expects in_features=5"):
+    with pytest.raises(ValueError, match=r"^input has 3 features.*weight of shape \(4, 5\) expects in_features=5"):
         linear(np.zeros((2, 3)), np.zeros((4, 5)))
 
 
@@ -128,14 +128,13 @@ def test_linear_bias_not_1d():
 
 
 def test_linear_x_0d_and_strings():
-    with pytest.raises(ValueError, match=r"^x must be at least 1-D"):
+    with pytest.raises(ValueError, match=r"^input must be at least 1-D"):
         linear(3.0, np.zeros((1, 1)))
-    with pytest.raises(TypeError, match=r"^x must be an array of numbers, got a str"):
+    with pytest.raises(TypeError, match=r"^input must be an array of numbers, got a str"):
         linear("x", np.zeros((1, 1)))
     with pytest.raises(TypeError, match=r"^weight must be an array of numbers, got None"):
         linear(np.zeros(2), None)
-    with pytest.raises(ValueError, match=r"^x must not be empty"):
-        linear(np.zeros((0, 2)), np.zeros((1, 2)))
+    assert linear(np.zeros((0, 2)), np.zeros((1, 2))).shape == (0, 1)  # an empty batch, as PyTorch
 
 
 def test_dense_unknown_activation():
@@ -197,36 +196,38 @@ def test_cross_entropy_properties(n, k, shift, seed):
 
 
 def test_cross_entropy_targets_out_of_range():
-    with pytest.raises(ValueError, match=r"^targets must be class indices in \[0, 3\) for K=3 classes, got 3"):
+    with pytest.raises(ValueError, match=r"^target must be class indices in \[0, 3\) for C=3 classes, got 3"):
         cross_entropy(np.zeros((2, 3)), [0, 3])
-    with pytest.raises(ValueError, match=r"^targets must be class indices in \[0, 3\).*got -1"):
+    with pytest.raises(ValueError, match=r"^target must be class indices in \[0, 3\).*got -1"):
         cross_entropy(np.zeros((2, 3)), [-1, 0])
 
 
 def test_cross_entropy_float_targets():
-    with pytest.raises(TypeError, match=r"^targets must hold integer class indices, got an array of dtype float64"):
+    with pytest.raises(TypeError, match=r"^target must hold integer class indices, got an array of dtype float64"):
         cross_entropy(np.zeros((2, 3)), [0.0, 1.0])
 
 
 def test_cross_entropy_bool_targets():
-    with pytest.raises(TypeError, match=r"^targets must hold integer class indices.*bool"):
+    with pytest.raises(TypeError, match=r"^target must hold integer class indices.*bool"):
         cross_entropy(np.zeros((2, 3)), [True, False])
 
 
 def test_cross_entropy_shape_mismatch():
-    with pytest.raises(ValueError, match=r"^targets must have shape \(2,\) to match logits of shape \(2, 3\), got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"^target must have shape \(2,\) to match input of shape \(2, 3\), got shape \(3,\)"):
         cross_entropy(np.zeros((2, 3)), [0, 1, 2])
 
 
 def test_cross_entropy_logits_ndim():
-    with pytest.raises(ValueError, match=r"^logits must be 1-D or 2-D, got a 3-D array"):
+    with pytest.raises(ValueError, match=r"^target must have shape \(2, 4\) to match input of shape \(2, 3, 4\)"):
         cross_entropy(np.zeros((2, 3, 4)), [0, 1])
+    with pytest.raises(ValueError, match=r"^input must be at least 1-D"):
+        cross_entropy(1.0, 0)
 
 
 def test_cross_entropy_strings_and_empty():
-    with pytest.raises(TypeError, match=r"^targets must be an array of numbers, got a str"):
+    with pytest.raises(TypeError, match=r"^target must be an array of numbers, got a str"):
         cross_entropy(np.zeros((1, 3)), "cat")
-    with pytest.raises(ValueError, match=r"^logits must not be empty"):
+    with pytest.raises(ValueError, match=r"^input must not be empty"):
         cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
 
 
@@ -273,28 +274,28 @@ def test_bce_with_logits_equals_bce_of_sigmoid():
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, np.nan])
 def test_binary_cross_entropy_p_outside_unit_interval(bad):
-    with pytest.raises(ValueError, match=rf"^p must hold values in \[0, 1\], got {bad}"):
+    with pytest.raises(ValueError, match=rf"^input must hold values in \[0, 1\], got {bad}"):
         binary_cross_entropy([0.5, bad], [0.0, 1.0])
 
 
 def test_binary_cross_entropy_y_outside_unit_interval():
-    with pytest.raises(ValueError, match=r"^y must hold values in \[0, 1\], got 2.0"):
+    with pytest.raises(ValueError, match=r"^target must hold values in \[0, 1\], got 2.0"):
         binary_cross_entropy([0.5, 0.5], [0.0, 2.0])
     with pytest.raises(ValueError, match=r"^y must hold values in \[0, 1\], got -1.0"):
         binary_cross_entropy_with_logits([0.5, 0.5], [0.0, -1.0])
 
 
 def test_binary_cross_entropy_shape_mismatch():
-    with pytest.raises(ValueError, match=r"^y of shape \(3,\) must have the same shape as p, \(2,\)"):
+    with pytest.raises(ValueError, match=r"^target of shape \(3,\) must have the same shape as input, \(2,\)"):
         binary_cross_entropy([0.5, 0.5], [0.0, 1.0, 1.0])
     with pytest.raises(ValueError, match=r"^y of shape \(2, 1\) must have the same shape as logits, \(2,\)"):
         binary_cross_entropy_with_logits([0.5, 0.5], [[0.0], [1.0]])
 
 
 def test_binary_cross_entropy_strings_and_empty():
-    with pytest.raises(TypeError, match=r"^p must be an array of numbers, got a str"):
+    with pytest.raises(TypeError, match=r"^input must be an array of numbers, got a str"):
         binary_cross_entropy("0.5", [1.0])
-    with pytest.raises(ValueError, match=r"^y must not be empty"):
+    with pytest.raises(ValueError, match=r"^target must not be empty"):
         binary_cross_entropy([0.5], [])
     with pytest.raises(TypeError, match=r"^logits must be an array of numbers, got None"):
         binary_cross_entropy_with_logits(None, [1.0])
@@ -312,16 +313,16 @@ def test_mse_loss_matches_torch(shape):
 
 
 def test_mse_loss_shape_mismatch():
-    with pytest.raises(ValueError, match=r"^target of shape \(3,\) must have the same shape as pred, \(3, 1\)"):
+    with pytest.raises(ValueError, match=r"^target of shape \(3,\) must have the same shape as input, \(3, 1\)"):
         mse_loss(np.zeros((3, 1)), np.zeros(3))
 
 
 def test_mse_loss_bad_types():
-    with pytest.raises(TypeError, match=r"^pred must be an array of numbers, got a str"):
+    with pytest.raises(TypeError, match=r"^input must be an array of numbers, got a str"):
         mse_loss("a", [1.0])
     with pytest.raises(TypeError, match=r"^target must be an array of numbers, got None"):
         mse_loss([1.0], None)
-    with pytest.raises(ValueError, match=r"^pred must not be empty"):
+    with pytest.raises(ValueError, match=r"^input must not be empty"):
         mse_loss([], [])
 
 
@@ -333,3 +334,110 @@ def test_losses_always_return_python_float():
         mse_loss([1], [2]),
     ):
         assert type(value) is float
+
+
+# --- PyTorch's whole signature -------------------------------------------------------------
+
+
+def test_linear_takes_any_leading_axes():
+    x, w, b = rng.normal(size=(2, 1, 3, 4)), rng.normal(size=(5, 4)), rng.normal(size=5)
+    np.testing.assert_allclose(linear(x, w, b), F.linear(_t(x), _t(w), _t(b)).numpy(), rtol=RTOL, atol=ATOL)
+
+
+def _ce_case(shape, probabilities, seed=3):
+    r = np.random.default_rng(seed)
+    z = r.normal(size=shape)
+    c = shape[1] if len(shape) > 1 else shape[0]
+    if probabilities:
+        y = r.uniform(size=shape)
+        return z, y / y.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
+    t_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    return z, r.integers(0, c, size=t_shape)
+
+
+CE_OPTIONS = [
+    dict(),
+    dict(reduction="sum"),
+    dict(reduction="none"),
+    dict(weight=np.array([0.5, 2.0, 1.0, 3.0])),
+    dict(weight=np.array([0.5, 2.0, 1.0, 3.0]), reduction="none", label_smoothing=0.2),
+    dict(label_smoothing=0.3),
+    dict(weight=np.array([0.5, 2.0, 1.0, 3.0]), label_smoothing=0.1, reduction="sum"),
+    dict(size_average=False),
+    dict(reduce=False),
+]
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (4,), (3, 4, 2), (2, 4, 3, 2)])
+@pytest.mark.parametrize("probabilities", [False, True])
+@pytest.mark.parametrize("options", CE_OPTIONS)
+def test_cross_entropy_options_match_torch(shape, probabilities, options):
+    z, target = _ce_case(shape, probabilities)
+    t_target = _t(target) if probabilities else torch.from_numpy(np.asarray(target))
+    t_options = {k: _t(v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    expected = F.cross_entropy(_t(z), t_target, **t_options).numpy()
+    out = cross_entropy(z, target, **options)
+    if options.get("reduction") == "none" or options.get("reduce") is False:
+        assert isinstance(out, np.ndarray) and out.shape == expected.shape
+    else:
+        assert type(out) is float
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("weight", [None, np.array([1.0, 2.0, 3.0])])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_ignore_index_matches_torch(weight, reduction):
+    z, t = rng.normal(size=(6, 3)), np.array([0, 2, -100, 1, 1, 2])
+    kw = dict(weight=None if weight is None else _t(weight), reduction=reduction, label_smoothing=0.1)
+    expected = F.cross_entropy(_t(z), torch.from_numpy(t), **kw).numpy()
+    np.testing.assert_allclose(cross_entropy(z, t, weight, reduction=reduction, label_smoothing=0.1), expected,
+                               rtol=RTOL, atol=ATOL)
+    t[:] = 1
+    np.testing.assert_allclose(cross_entropy(z, t, ignore_index=1, reduction=reduction),
+                               F.cross_entropy(_t(z), torch.from_numpy(t), ignore_index=1, reduction=reduction).numpy(),
+                               rtol=RTOL, atol=ATOL, equal_nan=True)  # all ignored: 0 / 0 for "mean"
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, pattern",
+    [
+        ((np.zeros((2, 3)), [0, 1]), dict(weight=[1.0, 2.0]), ValueError, r"^weight must have shape \(C,\) = \(3,\)"),
+        ((np.zeros((2, 3)), [0, 1]), dict(label_smoothing=1.5), ValueError, r"^label_smoothing must be in \[0, 1\]"),
+        ((np.zeros((2, 3)), [0, 1]), dict(label_smoothing="a"), TypeError, r"^label_smoothing must be a number"),
+        ((np.zeros((2, 3)), [0, 1]), dict(reduction="avg"), ValueError, r"^reduction must be one of 'none', 'mean', 'sum'"),
+        ((np.zeros((2, 3)), [0, 1]), dict(ignore_index=1.0), TypeError, r"^ignore_index must be an int"),
+        ((np.zeros((2, 3)), np.zeros((2, 3))), dict(ignore_index=0), ValueError, r"^ignore_index=0 is not supported"),
+        ((np.zeros((2, 3)), np.zeros((2, 3), dtype=int)), dict(), TypeError, r"^target of the input's shape"),
+        ((np.zeros((2, 3)), [0, 1]), dict(size_average=1), TypeError, r"^size_average must be True or False"),
+    ],
+)
+def test_cross_entropy_bad_options(args, kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cross_entropy(*args, **kwargs)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_bce_and_mse_weight_and_reduction_match_torch(reduction, weighted):
+    p, y = rng.uniform(0.05, 0.95, size=(4, 3)), rng.uniform(size=(4, 3))
+    w = rng.uniform(size=(4, 3)) if weighted else None
+    tw = None if w is None else _t(w)
+    np.testing.assert_allclose(binary_cross_entropy(p, y, w, reduction=reduction),
+                               F.binary_cross_entropy(_t(p), _t(y), tw, reduction=reduction).numpy(),
+                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(mse_loss(p, y, reduction=reduction, weight=w),
+                               F.mse_loss(_t(p), _t(y), reduction=reduction, weight=tw).numpy(), rtol=RTOL, atol=ATOL)
+    w_row = rng.uniform(size=3)  # binary_cross_entropy broadcasts its weight
+    np.testing.assert_allclose(binary_cross_entropy(p, y, w_row, reduction=reduction),
+                               F.binary_cross_entropy(_t(p), _t(y), _t(w_row), reduction=reduction).numpy(),
+                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(mse_loss(p, y, False), F.mse_loss(_t(p), _t(y), False).item(), rtol=RTOL, atol=ATOL)
+
+
+def test_bce_and_mse_bad_weight():
+    with pytest.raises(ValueError, match=r"^weight must have a shape that broadcasts to input, \(2, 3\), got \(2,\)"):
+        binary_cross_entropy(np.full((2, 3), 0.5), np.ones((2, 3)), np.ones(2))
+    with pytest.raises(ValueError, match=r"^weight must have the shape of input, \(2, 3\), got \(3,\)"):
+        mse_loss(np.ones((2, 3)), np.ones((2, 3)), weight=np.ones(3))
+    with pytest.raises(ValueError, match=r"^reduction must be one of"):
+        mse_loss(np.ones(2), np.ones(2), reduction="mean ")

@@ -119,11 +119,95 @@ BAD = [
 def test_bad_input(fn, kwargs, error, pattern):
     args = dict(x=np.ones((2, 3, 6, 6)), kernel_size=2, stride=None, padding=0)
     args.update(kwargs)
-    with pytest.raises(error, match=pattern):
-        fn(**args)
+    with pytest.raises(error, match=pattern.replace("x must", "input must")):
+        fn(args.pop("x"), **args)
 
 
 @pytest.mark.parametrize("torch_fn", [F.max_pool2d, F.avg_pool2d])
 def test_torch_also_rejects_large_padding(torch_fn):
     with pytest.raises(RuntimeError, match="pad should be at most half"):
         torch_fn(torch.ones(1, 1, 6, 6), 3, 1, 2)
+
+
+# --------------------------------------------------------------------------- PyTorch's whole signature
+
+POOL_CASES = [
+    ((2, 3, 7, 6), dict(kernel_size=3, stride=2, ceil_mode=True)),
+    ((2, 3, 7, 6), dict(kernel_size=(3, 2), stride=(2, 3), padding=(1, 1), ceil_mode=True)),
+    ((3, 6, 6), dict(kernel_size=2, stride=None, padding=1, ceil_mode=True)),  # unbatched
+    ((1, 2, 5, 5), dict(kernel_size=(4,), stride=(), padding=(2,), ceil_mode=True)),  # 1-tuples, ()
+    ((2, 2, 8, 7), dict(kernel_size=3, stride=1, padding=1)),
+]
+
+
+@pytest.mark.parametrize("shape, kw", POOL_CASES)
+@pytest.mark.parametrize("dilation", [1, (2, 1)])
+def test_max_pool2d_ceil_mode_dilation_and_indices_match_torch(shape, kw, dilation):
+    x = np.random.default_rng(7).standard_normal(shape)
+    x[..., 0, :2] = x[..., 1, 0:1]  # ties, which go to the first maximum
+    kw = dict(kw, dilation=dilation)
+    expected, idx = F.max_pool2d(torch.from_numpy(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(max_pool2d(x, **kw), expected.numpy())
+    out, indices = max_pool2d(x, return_indices=True, **kw)
+    np.testing.assert_array_equal(out, expected.numpy())
+    np.testing.assert_array_equal(indices, idx.numpy())
+    assert indices.dtype == np.int64
+
+
+def test_max_pool2d_all_minus_inf_window_points_at_its_first_cell_inside():
+    x = np.full((1, 1, 3, 3), -np.inf)
+    out, indices = max_pool2d(x, 2, 2, 1, return_indices=True)
+    _, expected = F.max_pool2d(torch.from_numpy(x), 2, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(indices, expected.numpy())
+    assert np.all(out == -np.inf)
+
+
+@pytest.mark.parametrize("shape, kw", POOL_CASES)
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize("divisor_override", [None, 3, -2])
+def test_avg_pool2d_ceil_mode_and_divisors_match_torch(shape, kw, count_include_pad, divisor_override):
+    x = np.random.default_rng(8).standard_normal(shape)
+    kw = dict(kw, count_include_pad=count_include_pad, divisor_override=divisor_override)
+    expected = F.avg_pool2d(torch.from_numpy(x), **kw).numpy()
+    np.testing.assert_allclose(avg_pool2d(x, **kw), expected, **EXACT)
+    args = [kw["kernel_size"], kw["stride"], kw.get("padding", 0), kw.get("ceil_mode", False), count_include_pad,
+            divisor_override]
+    np.testing.assert_allclose(avg_pool2d(x, *args), expected, **EXACT)
+
+
+def test_ceil_mode_drops_a_window_that_would_start_in_the_padding():
+    # 5 + 2*1 = 7 cells, kernel 2, stride 3: ceil gives 3 windows, but the third starts at 6 >= 5 + 1
+    x = np.arange(25.0).reshape(1, 5, 5)
+    out = max_pool2d(x, 2, 3, 1, ceil_mode=True)
+    assert out.shape == F.max_pool2d(torch.from_numpy(x), 2, 3, 1, ceil_mode=True).shape == (1, 2, 2)
+
+
+NEW_BAD = [
+    (max_pool2d, dict(dilation=0), ValueError, r"^dilation must be at least 1, got 0"),
+    (max_pool2d, dict(ceil_mode=1), TypeError, r"^ceil_mode must be True or False, got int: 1"),
+    (max_pool2d, dict(kernel_size=3, dilation=3), ValueError, r"^kernel_size=3 with dilation=3 spans 7"),
+    (max_pool2d, dict(kernel_size=4, stride=2, dilation=3, ceil_mode=True), ValueError,
+     r"^kernel_size=4 with dilation=3 spans 10 elements, too many .* even with ceil_mode=True"),
+    (max_pool2d, dict(kernel_size=(2, 2, 2)), ValueError, r"^kernel_size must be an int or a pair of ints"),
+    (avg_pool2d, dict(divisor_override=0), ValueError, r"^divisor_override must be a non-zero int or None, got 0"),
+    (avg_pool2d, dict(divisor_override=1.5), TypeError, r"^divisor_override must be an int, got float"),
+    (avg_pool2d, dict(count_include_pad=None), TypeError, r"^count_include_pad must be True or False"),
+    (avg_pool2d, dict(kernel_size=3, padding=2, ceil_mode=True), ValueError, r"^padding=2 must be at most kernel_size // 2"),
+]
+
+
+@pytest.mark.parametrize("fn, kwargs, error, pattern", NEW_BAD)
+def test_new_arguments_bad_input_where_torch_refuses_too(fn, kwargs, error, pattern):
+    x = np.ones((1, 2, 6, 6))
+    args = dict(kernel_size=2)
+    args.update(kwargs)
+    with pytest.raises(error, match=pattern):
+        fn(x, **args)
+    with pytest.raises((RuntimeError, ValueError, TypeError)):
+        getattr(F, fn.__name__)(torch.from_numpy(x), **args)
+
+
+def test_return_indices_must_be_a_bool():
+    # Stricter than PyTorch, which takes any truthy value: the flag decides the return type.
+    with pytest.raises(TypeError, match=r"^return_indices must be True or False"):
+        max_pool2d(np.ones((1, 4, 4)), 2, return_indices="yes")

@@ -56,7 +56,7 @@ def check_activation(answer, name, x, atol=1e-3):
     False
     """
     check_choice(name, "name", _ACTIVATIONS, described=f"one of {', '.join(_ACTIVATIONS)}", kind="a str")
-    expected = getattr(activation, name)(x)
+    expected = getattr(activation, name)(as_array(x, "x"))  # the error names this function's argument
     if not_answered(**{f"{name} values": answer}):
         return False
     answer = float_answer(answer)
