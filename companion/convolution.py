@@ -58,17 +58,17 @@ __all__ = [
 # --------------------------------------------------------------------------- sizes and padding
 
 
-def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
+def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     """Length of a convolution or pooling output along one axis.
 
     .. math::
 
-        n_{out} = \\left\\lfloor \\frac{n + 2p - d (k - 1) - 1}{s} \\right\\rfloor + 1
+        H_{out} = \\left\\lfloor \\frac{H + 2p - d (k - 1) - 1}{s} \\right\\rfloor + 1
 
     Parameters
     ----------
-    n : int
-        Input length (height or width), at least 1.
+    input_size : int
+        Input length ``H`` (height or width), at least 1.
     kernel_size : int
         Kernel length ``k``, at least 1.
     stride : int, default 1
@@ -87,7 +87,7 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     ------
     ValueError
         If the dilated kernel, ``d (k - 1) + 1``, is longer than the padded input
-        ``n + 2p``, so that not even one window fits.
+        ``H + 2p``, so that not even one window fits.
 
     Examples
     --------
@@ -98,12 +98,12 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1):
     >>> conv_output_size(7, 3, dilation=2)
     3
     """
-    n = check_int(n, "n", 1)
+    input_size = check_int(input_size, "input_size", 1)
     kernel_size = check_int(kernel_size, "kernel_size", 1)
     stride = check_int(stride, "stride", 1)
     padding = check_int(padding, "padding", 0)
     dilation = check_int(dilation, "dilation", 1)
-    return _out_len(n, kernel_size, stride, padding, dilation, "input")
+    return _out_len(input_size, kernel_size, stride, padding, dilation, "input")
 
 
 def pad2d(x, padding, value=0.0):

@@ -144,12 +144,13 @@ def linear(input, weight, bias=None):
 def dense(x, weight, bias=None, activation=None):
     r"""A fully connected layer: a :func:`linear` map followed by an activation.
 
-    .. math:: O = f(W X + b)
+    .. math:: \varphi(\mathbf{W} x + \mathbf{c})
 
-    where :math:`f` is the named activation applied element-wise (``"softmax"``: along the
-    last axis, the axis of the outputs). Each of the ``out_features`` outputs is connected
-    to every one of the ``in_features`` inputs. For a batch stored as rows this is
-    ``f(x @ W.T + b)``, as ``torch.nn.Linear`` followed by the activation.
+    (the sources write it :math:`O = f(WX + b)`), where :math:`\varphi` is the named
+    activation applied element-wise (``"softmax"``: along the last axis, the axis of the
+    outputs) and :math:`\mathbf{c}` is ``bias``. Each of the ``out_features`` outputs is
+    connected to every one of the ``in_features`` inputs. For a batch stored as rows this is
+    ``phi(x @ W.T + c)``, as ``torch.nn.Linear`` followed by the activation.
 
     Parameters
     ----------

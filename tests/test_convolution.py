@@ -392,14 +392,14 @@ def test_conv2d_new_arguments_bad_input(kwargs, error, pattern):
 @pytest.mark.parametrize(
     "args, error, pattern",
     [
-        ((0, 3), ValueError, r"n must be at least 1, got 0"),
+        ((0, 3), ValueError, r"input_size must be at least 1, got 0"),
         ((5, 0), ValueError, r"kernel_size must be at least 1, got 0"),
         ((5, 3, 0), ValueError, r"stride must be at least 1, got 0"),
         ((5, 3, 1, -1), ValueError, r"padding must be at least 0, got -1"),
         ((5, 3, 1, 0, 0), ValueError, r"dilation must be at least 1, got 0"),
         ((5, 6), ValueError, r"kernel_size=6 with dilation=1 spans 6 .* n=5 .*padding=0"),
-        ((5.0, 3), TypeError, r"n must be an int, got float"),
-        (("5", 3), TypeError, r"n must be an int, got str"),
+        ((5.0, 3), TypeError, r"input_size must be an int, got float"),
+        (("5", 3), TypeError, r"input_size must be an int, got str"),
     ],
 )
 def test_conv_output_size_bad_input(args, error, pattern):
