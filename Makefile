@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-NBVAL  := --nbval --sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
+NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
 .PHONY: setup book test unit nbval site portability notebooks sync bench budget clean
 
