@@ -45,6 +45,7 @@ from ._validation import as_float, check_choice, check_int, pair
 
 __all__ = [
     "conv_output_size",
+    "receptive_field",
     "pad2d",
     "im2col",
     "col2im",
@@ -104,6 +105,65 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     padding = check_int(padding, "padding", 0)
     dilation = check_int(dilation, "dilation", 1)
     return _out_len(input_size, kernel_size, stride, padding, dilation, "input")
+
+
+def receptive_field(layers):
+    """Side length of the input region that one output unit of a stack of layers sees.
+
+    Each layer is a convolution or a pooling window, given by its kernel length, stride
+    and (optionally) dilation. Starting from :math:`r_0 = 1`, layer :math:`l` widens the
+    region by :math:`k_l - 1` taps, each :math:`d_l` steps apart, and one step of its
+    input is :math:`\\prod_{i<l} s_i` pixels of the image:
+
+    .. math::
+
+        r_l = r_{l-1} + (k_l - 1)\\, d_l \\prod_{i<l} s_i
+
+    Padding does not change the size of the region (it only decides where the region of
+    a unit at the border overhangs the image), so it is not an argument.
+
+    Parameters
+    ----------
+    layers : sequence of tuple
+        One ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` tuple of ints
+        per layer, first layer first; convolutions and pools alike. Kernel size, stride
+        and dilation are at least 1. An empty sequence is the identity (``1``).
+
+    Returns
+    -------
+    int
+        :math:`r_L`, the receptive field of the last layer, in input pixels.
+
+    Examples
+    --------
+    >>> receptive_field([(3, 1), (3, 1)])          # two 3x3 convolutions see 5x5
+    5
+    >>> receptive_field([(3, 1), (2, 2), (3, 1)])  # conv, 2x2 pool, conv
+    8
+    >>> receptive_field([(3, 1, 2)])               # one dilated 3x3 kernel
+    5
+    """
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)):
+        raise TypeError(
+            f"layers must be a list or tuple of (kernel_size, stride[, dilation]) tuples, "
+            f"got {type(layers).__name__}: {layers!r}"
+        )
+    checked = []
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
+            raise ValueError(
+                f"layers[{i}] must be a (kernel_size, stride) or (kernel_size, stride, dilation) "
+                f"tuple, got {layer!r}"
+            )
+        k = check_int(layer[0], f"layers[{i}] kernel_size", 1)
+        s = check_int(layer[1], f"layers[{i}] stride", 1)
+        d = check_int(layer[2], f"layers[{i}] dilation", 1) if len(layer) == 3 else 1
+        checked.append((k, s, d))
+    r, jump = 1, 1  # jump: input pixels per step of the current layer's input
+    for k, s, d in checked:
+        r += (k - 1) * d * jump
+        jump *= s
+    return r
 
 
 def pad2d(x, padding, value=0.0):

@@ -17,6 +17,7 @@ from companion.convolution import (
     correlate2d,
     im2col,
     pad2d,
+    receptive_field,
 )
 
 EXACT = dict(rtol=1e-10, atol=1e-12)
@@ -486,3 +487,78 @@ def test_conv2d_groups_is_one_convolution_per_group():
     x, w = rng.standard_normal((2, 4, 5, 5)), rng.standard_normal((6, 2, 3, 3))
     halves = [conv2d(x[:, :2], w[:3]), conv2d(x[:, 2:], w[3:])]
     np.testing.assert_allclose(conv2d(x, w, groups=2), np.concatenate(halves, axis=1), **EXACT)
+
+
+# ------------------------------------------------------------------ receptive_field
+
+# Stacks of (kernel_size, stride[, dilation], kind): "conv" or "pool". In the autograd
+# check a pool is an average pool: it has a max pool's geometry, and its gradient reaches
+# every input of the window (a max pool's reaches only the winner).
+RF_STACKS = [
+    [(3, 1, "conv")],
+    [(3, 1, "conv"), (3, 1, "conv")],
+    [(3, 1, "conv"), (2, 2, "pool"), (3, 1, "conv")],
+    [(5, 2, "conv"), (3, 1, 2, "conv"), (2, 2, "pool")],
+    [(3, 2, "conv"), (3, 2, "conv"), (3, 2, "conv")],
+    [(3, 1, 2, "conv"), (3, 1, 4, "conv"), (3, 1, 8, "conv")],
+    [(2, 2, "pool"), (2, 2, "pool"), (1, 1, "conv")],
+    [(4, 3, "conv"), (3, 3, "pool"), (2, 1, 3, "conv")],
+    [(1, 1, "conv")],
+]
+
+
+def _rf_geometry(stack):
+    return [tuple(layer[:-1]) for layer in stack]
+
+
+def _autograd_region(stack, size=64):
+    """Side lengths of the inputs where one central output unit has a nonzero gradient."""
+    x = torch.ones((1, 1, size, size), dtype=torch.float64, requires_grad=True)
+    y = x
+    for layer in stack:
+        k, s = layer[0], layer[1]
+        d = layer[2] if len(layer) == 4 else 1
+        if layer[-1] == "conv":
+            w = torch.ones((1, 1, k, k), dtype=torch.float64)  # positive: no cancellation
+            y = F.conv2d(y, w, stride=s, dilation=d)
+        else:
+            assert d == 1
+            y = F.avg_pool2d(y, k, stride=s)
+    i, j = y.shape[2] // 2, y.shape[3] // 2
+    (g,) = torch.autograd.grad(y[0, 0, i, j], x)
+    rows, cols = np.nonzero(g[0, 0].numpy())
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+@pytest.mark.parametrize("stack", RF_STACKS)
+def test_receptive_field_matches_autograd_region(stack):
+    r = receptive_field(_rf_geometry(stack))
+    assert isinstance(r, int)
+    assert _autograd_region(stack) == (r, r)
+
+
+def test_receptive_field_growth_rule_by_hand():
+    assert receptive_field([]) == 1
+    assert receptive_field([(3, 1)] * 3) == 7
+    assert receptive_field(((3, 1), (2, 2), (3, 1))) == 8
+    assert receptive_field([(3, 1, 2), (3, 1, 2)]) == 9
+    assert receptive_field([[3, 2], [3, 2]]) == 7
+
+
+@pytest.mark.parametrize(
+    "layers, error, pattern",
+    [
+        ("33", TypeError, r"layers must be a list or tuple .* got str"),
+        (3, TypeError, r"layers must be a list or tuple .* got int"),
+        ([(3,)], ValueError, r"layers\[0\] must be a \(kernel_size, stride\)"),
+        ([(3, 1), 3], ValueError, r"layers\[1\] must be a \(kernel_size, stride\)"),
+        ([(3, 1, 1, 1)], ValueError, r"layers\[0\] must be"),
+        ([(0, 1)], ValueError, r"layers\[0\] kernel_size must be at least 1, got 0"),
+        ([(3, 0)], ValueError, r"layers\[0\] stride must be at least 1, got 0"),
+        ([(3, 1, 0)], ValueError, r"layers\[0\] dilation must be at least 1, got 0"),
+        ([(3.0, 1)], TypeError, r"layers\[0\] kernel_size must be an int, got float"),
+    ],
+)
+def test_receptive_field_bad_input(layers, error, pattern):
+    with pytest.raises(error, match=pattern):
+        receptive_field(layers)
