@@ -27,8 +27,8 @@ exercise checks:
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
   (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
   bookkeeping both training loops share) and ``autograd`` (a small reverse-mode engine whose
-  backward rules are the functions of ``backprop``; its ``Tensor`` and
-  ``topological_order`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
+  backward rules are the functions of ``backprop``; its ``Tensor``,
+  ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
   ``linear`` and ``cross_entropy`` are used as ``companion.autograd.conv2d`` ..., since the
   flat names are the NumPy functions). What several of them share has a named home:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
@@ -58,7 +58,7 @@ from .layers import *  # noqa: F401,F403
 from .backprop import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .model import *  # noqa: F401,F403
-from .autograd import Tensor, topological_order  # noqa: F401
+from .autograd import Tensor, make_node, topological_order  # noqa: F401
 from .plotting import *  # noqa: F401,F403
 from .checks import *  # noqa: F401,F403
 from .notebook import *  # noqa: F401,F403

@@ -26,8 +26,8 @@ The names and argument orders are PyTorch's (``Tensor(data, requires_grad=...)``
 :func:`conv2d`, :func:`max_pool2d`, :func:`flatten`, :func:`linear` and
 :func:`cross_entropy` take and return tensors; they have the names of the plain NumPy
 functions ``companion.conv2d`` ... that they call, so they are used as
-``companion.autograd.conv2d``; only :class:`Tensor` and :func:`topological_order` are also
-exported flat as ``companion.Tensor`` and ``companion.topological_order``.
+``companion.autograd.conv2d``; only :class:`Tensor`, :func:`topological_order` and
+:func:`make_node` (which records a new operation) are also exported flat.
 
 As in PyTorch, only leaves (tensors made by the user) keep a ``.grad``, and a second call of
 ``backward`` adds to it; set ``x.grad = None`` to start again. Unlike PyTorch, the graph is
@@ -52,6 +52,7 @@ from .backprop import (
 __all__ = [
     "Tensor",
     "topological_order",
+    "make_node",
     "conv2d",
     "max_pool2d",
     "flatten",
@@ -61,7 +62,7 @@ __all__ = [
 
 # The names of this module that companion/__init__.py exports flat: the others would hide
 # the NumPy functions of the same name.
-FLAT_NAMES = ("Tensor", "topological_order")
+FLAT_NAMES = ("Tensor", "topological_order", "make_node")
 
 
 class Tensor:
@@ -145,7 +146,7 @@ class Tensor:
                 g = g.astype(node.data.dtype, copy=False)
                 node.grad = g if node.grad is None else node.grad + g
                 continue
-            for parent, g_parent in zip(node.parents, node._backward(g)):
+            for parent, g_parent in zip(node.parents, _run_rule(node, g)):
                 if parent.requires_grad:  # a fork adds up the gradients of all its uses
                     grads[id(parent)] = grads[id(parent)] + g_parent if id(parent) in grads else g_parent
 
@@ -154,7 +155,7 @@ class Tensor:
     def __add__(self, other):
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "+")
-        return _node(a.data + b.data, "add", (a, b),
+        return make_node(a.data + b.data, "add", (a, b),
                      lambda g: (_unbroadcast(g, a.shape), _unbroadcast(g, b.shape)))
 
     def __radd__(self, other):
@@ -163,7 +164,7 @@ class Tensor:
     def __sub__(self, other):
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "-")
-        return _node(a.data - b.data, "sub", (a, b),
+        return make_node(a.data - b.data, "sub", (a, b),
                      lambda g: (_unbroadcast(g, a.shape), _unbroadcast(-g, b.shape)))
 
     def __rsub__(self, other):
@@ -172,7 +173,7 @@ class Tensor:
     def __mul__(self, other):
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "*")
-        return _node(a.data * b.data, "mul", (a, b),
+        return make_node(a.data * b.data, "mul", (a, b),
                      lambda g: (_unbroadcast(g * b.data, a.shape), _unbroadcast(g * a.data, b.shape)))
 
     def __rmul__(self, other):
@@ -190,7 +191,7 @@ class Tensor:
             g_a, g_bt, _ = linear_backward(g, a.data, b.data.T)
             return g_a, g_bt.T
 
-        return _node(a.data @ b.data, "matmul", (a, b), backward)
+        return make_node(a.data @ b.data, "matmul", (a, b), backward)
 
     def __rmatmul__(self, other):
         return _tensor(other, "other") @ self
@@ -199,11 +200,11 @@ class Tensor:
 
     def sum(self):
         """The sum of all entries, a 0-d tensor; its rule copies ``G`` to every entry."""
-        return _node(np.sum(self.data), "sum", (self,), lambda g: (np.broadcast_to(g, self.shape).copy(),))
+        return make_node(np.sum(self.data), "sum", (self,), lambda g: (np.broadcast_to(g, self.shape).copy(),))
 
     def relu(self):
         """``max(x, 0)`` entry by entry; backward: :func:`~companion.relu_backward`."""
-        return _node(np.maximum(self.data, 0.0), "relu", (self,), lambda g: (relu_backward(g, self.data),))
+        return make_node(np.maximum(self.data, 0.0), "relu", (self,), lambda g: (relu_backward(g, self.data),))
 
     def reshape(self, *shape):
         """The same entries in another shape (``-1`` allowed once); backward: ``G`` reshaped back."""
@@ -215,7 +216,7 @@ class Tensor:
         except ValueError as exc:
             raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.data.size} entries) "
                              f"into {shape}") from exc
-        return _node(out, "reshape", (self,), lambda g: (g.reshape(self.shape),))
+        return make_node(out, "reshape", (self,), lambda g: (g.reshape(self.shape),))
 
 
 # -------------------------------------------------------------------- the graph
@@ -226,12 +227,62 @@ def _tensor(value, name):
     return value if isinstance(value, Tensor) else Tensor(as_float(value, name, allow_empty=True))
 
 
-def _node(data, op, parents, backward):
-    """A tensor computed by ``op`` from ``parents``; it records the graph only if needed."""
+def make_node(data, op, parents, backward):
+    """The output of a new operation: a tensor that records its inputs and backward rule.
+
+    Every operation of the engine ends with this call, and a new one (``tanh``, say) needs
+    only its forward value and its rule. Nothing is recorded when no input requires a
+    gradient.
+
+    Parameters
+    ----------
+    data : array_like
+        The forward result.
+    op : str
+        The operation's name, shown as ``.op``.
+    parents : tuple of Tensor
+        The inputs.
+    backward : callable
+        ``backward(G) -> tuple of arrays``: given the gradient ``G`` of the loss with respect
+        to the output (the shape of ``data``), the gradient with respect to each parent, in
+        the order of ``parents``, each the shape of its parent.
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> def cube(t):  # d(t^3)/dt = 3 t^2
+    ...     return make_node(t.data ** 3, "cube", (t,), lambda g: (g * 3 * t.data ** 2,))
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> cube(x).sum().backward()
+    >>> x.grad
+    array([ 3., 12.])
+    """
+    if not isinstance(op, str):
+        raise TypeError(f"op must be a str, got {type(op).__name__}")
+    if not isinstance(parents, tuple) or not all(isinstance(p, Tensor) for p in parents):
+        raise TypeError(f"parents must be a tuple of Tensor, got {parents!r:.60}")
+    if not callable(backward):
+        raise TypeError(f"backward must be a callable, got {type(backward).__name__}")
     out = Tensor(np.asarray(data))
     if any(p.requires_grad for p in parents):
         out.requires_grad, out.parents, out.op, out._backward = True, tuple(parents), op, backward
     return out
+
+
+def _run_rule(node, g):
+    """``node``'s backward rule on ``G``, checked: one gradient per parent, of its shape."""
+    grads = tuple(np.asarray(x) for x in node._backward(g))
+    if len(grads) != len(node.parents):
+        raise ValueError(f"the backward rule of {node.op!r} returned {len(grads)} gradients for "
+                         f"{len(node.parents)} inputs")
+    for k, (parent, g_parent) in enumerate(zip(node.parents, grads)):
+        if g_parent.shape != parent.shape:
+            raise ValueError(f"the backward rule of {node.op!r} returned a gradient of shape {g_parent.shape} "
+                             f"for input {k} of shape {parent.shape}")
+    return grads
 
 
 def _check_broadcast(a, b, symbol):
@@ -324,7 +375,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
         g_x, g_w, g_b = conv2d_backward(g, x.data, weight.data, stride, padding, dilation)
         return (g_x, g_w) if bias is None else (g_x, g_w, g_b)
 
-    return _node(out, "conv2d", (x, weight) if bias is None else (x, weight, bias), backward)
+    return make_node(out, "conv2d", (x, weight) if bias is None else (x, weight, bias), backward)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
@@ -354,7 +405,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     """
     x = _tensor(x, "x")
     out = pooling.max_pool2d(x.data, kernel_size, stride, padding)
-    return _node(out, "max_pool2d", (x,),
+    return make_node(out, "max_pool2d", (x,),
                  lambda g: (max_pool2d_backward(g, x.data, kernel_size, stride, padding),))
 
 
@@ -376,7 +427,7 @@ def flatten(x):
     """
     x = _tensor(x, "x")
     out = layers.flatten(x.data)
-    return _node(out, "flatten", (x,), lambda g: (g.reshape(x.shape),))
+    return make_node(out, "flatten", (x,), lambda g: (g.reshape(x.shape),))
 
 
 def linear(x, weight, bias=None):
@@ -409,7 +460,7 @@ def linear(x, weight, bias=None):
         g_x, g_w, g_b = linear_backward(g, x.data, weight.data)
         return (g_x, g_w) if bias is None else (g_x, g_w, g_b)
 
-    return _node(out, "linear", (x, weight) if bias is None else (x, weight, bias), backward)
+    return make_node(out, "linear", (x, weight) if bias is None else (x, weight, bias), backward)
 
 
 def cross_entropy(logits, targets):
@@ -446,5 +497,5 @@ def cross_entropy(logits, targets):
     if logits.data.ndim != 2:
         raise ValueError(f"logits must be 2-D (N, Q), got shape {logits.shape}")
     out = layers.cross_entropy(logits.data, targets)
-    return _node(out, "cross_entropy", (logits,),
+    return make_node(out, "cross_entropy", (logits,),
                  lambda g: (g * cross_entropy_backward(logits.data, targets),))

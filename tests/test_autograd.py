@@ -353,3 +353,23 @@ def test_bad_layer_arguments_raise_before_any_work():
         ag.cross_entropy(z, np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"logits must be 2-D \(N, Q\), got shape \(3,\)"):
         ag.cross_entropy(Tensor(np.zeros(3)), [0])
+
+
+def test_make_node_records_a_new_operation_and_checks_its_rule():
+    x, xt = pair([0.5, -1.0, 2.0])
+    y = ag.make_node(np.tanh(x.data), "tanh", (x,), lambda g: (companion.tanh_backward(g, x.data),))
+    (y * y).sum().backward()
+    (torch.tanh(xt) ** 2).sum().backward()
+    close(x.grad, xt.grad)
+    with pytest.raises(TypeError, match="op must be a str"):
+        ag.make_node(x.data, None, (x,), lambda g: (g,))
+    with pytest.raises(TypeError, match="parents must be a tuple of Tensor"):
+        ag.make_node(x.data, "id", [x], lambda g: (g,))
+    with pytest.raises(TypeError, match="backward must be a callable"):
+        ag.make_node(x.data, "id", (x,), None)
+    wrong_count = ag.make_node(x.data, "twice", (x,), lambda g: (g, g))
+    with pytest.raises(ValueError, match="the backward rule of 'twice' returned 2 gradients for 1 inputs"):
+        wrong_count.sum().backward()
+    wrong_shape = ag.make_node(x.data, "first", (x,), lambda g: (g[:1],))
+    with pytest.raises(ValueError, match=r"returned a gradient of shape \(1,\) for input 0 of shape \(3,\)"):
+        wrong_shape.sum().backward()
