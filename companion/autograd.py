@@ -155,8 +155,7 @@ class Tensor:
     def __add__(self, other):
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "+")
-        return make_node(a.data + b.data, "add", (a, b),
-                     lambda g: (_unbroadcast(g, a.shape), _unbroadcast(g, b.shape)))
+        return make_node(a.data + b.data, "add", (a, b), lambda g: (_unbroadcast(g, a.shape), _unbroadcast(g, b.shape)))
 
     def __radd__(self, other):
         return _tensor(other, "other") + self
@@ -165,7 +164,7 @@ class Tensor:
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "-")
         return make_node(a.data - b.data, "sub", (a, b),
-                     lambda g: (_unbroadcast(g, a.shape), _unbroadcast(-g, b.shape)))
+                         lambda g: (_unbroadcast(g, a.shape), _unbroadcast(-g, b.shape)))
 
     def __rsub__(self, other):
         return _tensor(other, "other") - self
@@ -173,8 +172,11 @@ class Tensor:
     def __mul__(self, other):
         a, b = self, _tensor(other, "other")
         _check_broadcast(a, b, "*")
-        return make_node(a.data * b.data, "mul", (a, b),
-                     lambda g: (_unbroadcast(g * b.data, a.shape), _unbroadcast(g * a.data, b.shape)))
+
+        def backward(g):  # d(ab)/da = b and d(ab)/db = a, each summed back to its operand's shape
+            return _unbroadcast(g * b.data, a.shape), _unbroadcast(g * a.data, b.shape)
+
+        return make_node(a.data * b.data, "mul", (a, b), backward)
 
     def __rmul__(self, other):
         return _tensor(other, "other") * self
@@ -406,7 +408,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     x = _tensor(x, "x")
     out = pooling.max_pool2d(x.data, kernel_size, stride, padding)
     return make_node(out, "max_pool2d", (x,),
-                 lambda g: (max_pool2d_backward(g, x.data, kernel_size, stride, padding),))
+                     lambda g: (max_pool2d_backward(g, x.data, kernel_size, stride, padding),))
 
 
 def flatten(x):
@@ -497,5 +499,4 @@ def cross_entropy(logits, targets):
     if logits.data.ndim != 2:
         raise ValueError(f"logits must be 2-D (N, Q), got shape {logits.shape}")
     out = layers.cross_entropy(logits.data, targets)
-    return make_node(out, "cross_entropy", (logits,),
-                 lambda g: (g * cross_entropy_backward(logits.data, targets),))
+    return make_node(out, "cross_entropy", (logits,), lambda g: (g * cross_entropy_backward(logits.data, targets),))

@@ -107,10 +107,16 @@ def plot_compgraph(nodes, edges, ax=None, title=None, size=3.0, values=None, gra
     plt = pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(2 * size, size))
+    boxes = {}  # drawn before the arrows, so that each arrow stops at the edge of its boxes
+    for name, (x, y, text) in nodes.items():
+        colour = OUT_NOW if name in highlight else (INPUT if name in leaves else OUT_DONE)
+        boxes[name] = ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3,
+                              bbox=dict(boxstyle="round,pad=0.35", fc=colour, ec=FRAME, lw=1.0))
     for source, target in edges:
         (x0, y0, _), (x1, y1, _) = nodes[source], nodes[target]
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1.2, shrinkA=18, shrinkB=18))
+                    arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=1.2, shrinkA=3, shrinkB=3,
+                                    patchA=boxes[source].get_bbox_patch(), patchB=boxes[target].get_bbox_patch()))
         xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
         if (source, target) in notes.get("values", {}):
             ax.text(xm, ym, notes["values"][(source, target)], ha="center", va="bottom", fontsize=8,
@@ -118,10 +124,6 @@ def plot_compgraph(nodes, edges, ax=None, title=None, size=3.0, values=None, gra
         if (source, target) in notes.get("grads", {}):
             ax.text(xm, ym, notes["grads"][(source, target)], ha="center", va="top", fontsize=8, color=GRAD,
                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
-    for name, (x, y, text) in nodes.items():
-        colour = OUT_NOW if name in highlight else (INPUT if name in leaves else OUT_DONE)
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3,
-                bbox=dict(boxstyle="round,pad=0.35", fc=colour, ec=FRAME, lw=1.0))
     xs = [x for x, _, _ in nodes.values()]
     ys = [y for _, y, _ in nodes.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
