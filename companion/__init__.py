@@ -18,14 +18,19 @@ exercise checks:
 7. Backpropagation: ``backprop``; ``checks.ch07``.
 8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
    ``checks.ch08``.
+9. Automatic differentiation: ``autograd``; ``plotting.compgraph``; ``checks.ch09``.
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
   loops, ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels,
   parameter counts), ``activation``, ``pooling``, ``layers`` (dense layers and losses),
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
-  (``TinyCNN`` and its NumPy training loop) and ``training`` (the mini-batches and
-  bookkeeping both training loops share). What several of them share has a named home:
+  (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
+  bookkeeping both training loops share) and ``autograd`` (a small reverse-mode engine whose
+  backward rules are the functions of ``backprop``; its ``Tensor``,
+  ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
+  ``linear`` and ``cross_entropy`` are used as ``companion.autograd.conv2d`` ..., since the
+  flat names are the NumPy functions). What several of them share has a named home:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
   wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
@@ -34,10 +39,11 @@ exercise checks:
   ``import companion`` stays light.
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
-  ``conv_scene`` (a kernel sliding over an input, still or animated) and ``graphs``
-  (curves, a dense layer as a graph, class probabilities).
+  ``conv_scene`` (a kernel sliding over an input, still or animated), ``graphs``
+  (curves, a dense layer as a graph, class probabilities) and ``compgraph`` (a
+  computational graph with its values and gradients).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
-  ``check_value``) and one module per chapter, ``ch01`` to ``ch08``.
+  ``check_value``) and one module per chapter, ``ch01`` to ``ch09``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell
   calls, and the source of that cell.
 """
@@ -52,6 +58,7 @@ from .layers import *  # noqa: F401,F403
 from .backprop import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .model import *  # noqa: F401,F403
+from .autograd import Tensor, make_node, topological_order  # noqa: F401
 from .plotting import *  # noqa: F401,F403
 from .checks import *  # noqa: F401,F403
 from .notebook import *  # noqa: F401,F403
@@ -67,6 +74,7 @@ from . import (  # noqa: F401
     backprop,
     training,
     model,
+    autograd,
     plotting,
     checks,
     notebook,

@@ -10,13 +10,14 @@ This is the only package of the companion that uses matplotlib, and it imports i
   its :class:`ConvAnimation`;
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
   :func:`plot_probabilities`;
+* :mod:`~companion.plotting.compgraph`: :func:`plot_compgraph`;
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks
 ----------------------
 No helper calls ``plt.show()``. Each draws into a figure and **returns** it: the helpers
 that draw one panel (:func:`plot`, :func:`show_matrix`, :func:`plot_functions`,
-:func:`plot_dense_connections`, :func:`plot_probabilities`) take an optional ``ax`` and
+:func:`plot_dense_connections`, :func:`plot_probabilities`, :func:`plot_compgraph`) take an optional ``ax`` and
 return the ``matplotlib.axes.Axes``; the helpers that draw several panels
 (:func:`plot_grid`, :func:`plot_kernels`, :func:`plot_feature_maps`,
 :func:`plot_conv_step`) return the ``matplotlib.figure.Figure``. A book cell that draws ends with ``plt.show()``, which renders
@@ -36,6 +37,7 @@ Grayscale scaling: integer images (``uint8`` as stored) are drawn on the fixed r
 from .images import *  # noqa: F401,F403
 from .conv_scene import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
-from . import conv_scene, graphs, images
+from .compgraph import *  # noqa: F401,F403
+from . import compgraph, conv_scene, graphs, images
 
-__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__
+__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + compgraph.__all__

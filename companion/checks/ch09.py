@@ -1,0 +1,211 @@
+"""Chapter 9, automatic differentiation: the gradients at a fork, a new operation of the
+engine, the number of sweeps of forward mode, and a node used three times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float, check_real
+from ..activation import tanh
+from ..autograd import Tensor
+from ..backprop import tanh_backward
+from ..model import TinyCNN
+from ._verdict import answer_array, float_answer, is_function, not_answered, quietly
+from .generic import check_array, check_number
+
+__all__ = ["check_fork_gradients", "check_tanh_op", "check_forward_sweeps", "check_reuse_gradient"]
+
+
+def check_fork_gradients(answer, x=-1.0, w=2.0, b=4.0):
+    """Check ``dL/dx``, ``dL/dw`` and ``dL/db`` of the chapter's graph with a fork (chapter 9).
+
+    The graph is :math:`h = x w`, :math:`L = \\mathrm{ReLU}(h + b) + h x`: both ``h`` and
+    ``x`` are used twice. The expected gradients come from :class:`companion.Tensor`.
+
+    Parameters
+    ----------
+    answer : dict of str to float, or None
+        ``{"x": ..., "w": ..., "b": ...}``.
+    x, w, b : float
+        The inputs; defaults -1, 2 and 4.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_fork_gradients({"x": -2, "w": 0, "b": 1})
+    Correct! The two paths from h to L cancel: dL/dh = 1 + x = 0.
+    True
+    >>> check_fork_gradients({"x": 2, "w": 0, "b": 1})
+    Not yet: dL/dx is 2, expected -2 (off by 4). x has two paths to L, through h (dL/dh times w) and directly through h x (h); add both.
+    False
+    """
+    leaves = {name: Tensor(check_real(v, name, finite=True, described="a finite number"), requires_grad=True)
+              for name, v in (("x", x), ("w", w), ("b", b))}
+    h = leaves["x"] * leaves["w"]
+    ((h + leaves["b"]).relu() + h * leaves["x"]).backward()
+    expected = {name: float(t.grad) for name, t in leaves.items()}
+    if not_answered(answer=answer):
+        return False
+    if not isinstance(answer, dict) or sorted(answer) != ["b", "w", "x"]:
+        got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
+        print(f"Not yet: answer should be a dict with the keys 'x', 'w', 'b', got {got}.")
+        return False
+    hints = {"x": " x has two paths to L, through h (dL/dh times w) and directly through h x (h); add both.",
+             "w": " w reaches L only through h: dL/dw = dL/dh times x, and dL/dh sums both uses of h.",
+             "b": " b reaches L through the ReLU only: 1 where h + b > 0, else 0."}
+    for name in ("x", "w", "b"):
+        ok, message = quietly(check_number, float_answer(answer[name]), expected[name], name=f"dL/d{name}",
+                              rtol=1e-9, atol=1e-9)
+        if not ok:
+            print(f"Not yet: {message}{hints[name] if 'expected' in message else ''}")
+            return False
+    dl_dh = float(h.data + leaves["b"].data > 0) + float(x)  # the two uses of h
+    note = " The two paths from h to L cancel: dL/dh = 1 + x = 0." if dl_dh == 0 else ""
+    print(f"Correct!{note}")
+    return True
+
+
+def check_tanh_op(func, x=None):
+    """Check a reader's ``tanh`` operation for :class:`companion.Tensor` (chapter 9).
+
+    ``func(t)`` must return a tensor with the values ``tanh(t.data)`` whose backward rule is
+    ``G (1 - tanh^2)``: the check runs ``L = sum(tanh(x) * x)`` with ``x`` a constant array
+    (so the rule gets an upstream gradient other than ones) and compares the values with
+    :func:`companion.tanh` and the gradient with :func:`companion.tanh_backward`.
+
+    Parameters
+    ----------
+    func : callable or None
+        The reader's ``tanh(t: Tensor) -> Tensor``.
+    x : array_like, optional
+        Where to test; default None: ``[-2, -0.5, 0, 0.3, 1.5]``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from companion.autograd import make_node
+    >>> def my_tanh(t):
+    ...     y = np.tanh(t.data)
+    ...     return make_node(y, "tanh", (t,), lambda g: (g * (1 - y ** 2),))
+    >>> check_tanh_op(my_tanh)
+    Correct! Values and gradient match companion.tanh and companion.tanh_backward.
+    True
+    >>> check_tanh_op(lambda t: Tensor(np.tanh(t.data)))
+    Not yet: the result of your function records no graph (requires_grad is False): build it with make_node.
+    False
+    """
+    x = np.array([-2.0, -0.5, 0.0, 0.3, 1.5]) if x is None else as_float(x, "x")
+    values = tanh(x)
+    if not_answered(function=func) or not is_function(func):
+        return False
+    leaf = Tensor(x, requires_grad=True)
+    try:
+        out = func(leaf)
+        if not isinstance(out, Tensor):
+            print(f"Not yet: your function should return a Tensor, got a {type(out).__name__}.")
+            return False
+        if not out.requires_grad:
+            print("Not yet: the result of your function records no graph (requires_grad is False): "
+                  "build it with make_node.")
+            return False
+        ok, message = quietly(check_array, out.data, values, name="tanh(x)", rtol=1e-9, atol=1e-12)
+        if not ok:
+            print(f"Not yet: {message}")
+            return False
+        (out * x).sum().backward()
+    except Exception as exc:  # the reader's rule may raise anything
+        print(f"Not yet: your operation raised {type(exc).__name__} ({exc}).")
+        return False
+    ok, message = quietly(check_array, leaf.grad, tanh_backward(x, x), name="x.grad", rtol=1e-9, atol=1e-12)
+    if not ok:
+        hint = " Multiply the upstream gradient G by the derivative 1 - tanh(x)^2."
+        print(f"Not yet: {message}{hint}")
+        return False
+    print("Correct! Values and gradient match companion.tanh and companion.tanh_backward.")
+    return True
+
+
+def check_forward_sweeps(answer, n_filters=8, kernel_size=3, pool_size=2, n_classes=10, image_size=28):
+    """Check the number of forward-mode sweeps for the full gradient of a TinyCNN (chapter 9).
+
+    Forward mode gives one directional derivative per sweep, so the whole gradient takes one
+    sweep per parameter: the number of entries of ``TinyCNN(...).params``.
+
+    Parameters
+    ----------
+    answer : int or None
+    n_filters, kernel_size, pool_size, n_classes, image_size : int
+        The network, as in :class:`companion.TinyCNN`; defaults 8, 3, 2, 10, 28.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_forward_sweeps(13610)
+    Correct! One sweep per parameter, against a single reverse sweep.
+    True
+    >>> check_forward_sweeps(1)
+    Not yet: answer is 1, expected 13610 (off by 13609). One reverse sweep gives every partial derivative; a forward sweep gives one directional derivative.
+    False
+    """
+    net = TinyCNN(n_filters=n_filters, kernel_size=kernel_size, pool_size=pool_size, n_classes=n_classes,
+                  image_size=image_size)
+    expected = sum(p.size for p in net.params.values())
+
+    def hint(value):
+        if value == 1:
+            return " One reverse sweep gives every partial derivative; a forward sweep gives one directional derivative."
+        return " Count the entries of K, b, W and c."
+
+    return check_number(answer, expected, hint=hint, correct="Correct! One sweep per parameter, against a single "
+                                                            "reverse sweep.")
+
+
+def check_reuse_gradient(answer, x):
+    """Check ``dL/dx`` for ``L = sum(x * x * x)``, a node used three times (chapter 9).
+
+    Parameters
+    ----------
+    answer : array_like or None, shape of ``x``
+    x : array_like
+        The point.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_reuse_gradient([3.0, 12.0], [1.0, 2.0])
+    Correct! Three uses of x, three contributions: x x + x x + x x = 3 x^2.
+    True
+    >>> check_reuse_gradient([2.0, 8.0], [1.0, 2.0])
+    Not yet: 2 of 2 entries of dL/dx differ. First at index (0,): got 2, expected 3. Largest absolute error: 4. Two of the three uses counted: each of the three x's of x * x * x sends its own gradient.
+    False
+    """
+    leaf = Tensor(as_float(x, "x"), requires_grad=True)
+    (leaf * leaf * leaf).sum().backward()
+    if not_answered(answer=answer):
+        return False
+    got, problem = answer_array(answer, "dL/dx")
+    if problem is not None:
+        print(f"Not yet: {problem}")
+        return False
+    ok, message = quietly(check_array, float_answer(got), leaf.grad, name="dL/dx", rtol=1e-9, atol=1e-12)
+    if ok:
+        print("Correct! Three uses of x, three contributions: x x + x x + x x = 3 x^2.")
+        return True
+    two_thirds = got.shape == leaf.grad.shape and np.allclose(got, leaf.grad * 2 / 3, rtol=1e-9, atol=1e-12)
+    hint = " Two of the three uses counted: each of the three x's of x * x * x sends its own gradient." \
+        if two_thirds else ""
+    print(f"Not yet: {message}{hint}")
+    return False
