@@ -10,8 +10,11 @@ exercise checks:
 2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``;
    ``checks.ch02``.
 3. Activation functions: ``activation``; ``plotting.graphs``; ``checks.ch03``.
-4. Pooling: ``pooling``; ``checks.ch04``.
-5. Multiple filters and channels: ``convolution``, ``filters``; ``checks.ch05``.
+4. Pooling: ``pooling`` (max, average and global average pooling, blur pooling,
+   upsampling, the transposed convolution), ``backprop`` (``global_avg_pool2d_backward``);
+   ``checks.ch04``.
+5. Multiple filters and channels: ``convolution``, ``filters`` (parameter counts and the
+   costs of a layer, ``layer_costs``); ``checks.ch05``.
 6. Dense layers, softmax and loss: ``layers``, ``filters``, ``torch_models`` (the source's Keras
    model in PyTorch, and its weights); ``plotting.graphs``;
    ``checks.ch06``.
@@ -23,7 +26,8 @@ exercise checks:
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
   loops, ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels,
-  parameter counts), ``activation``, ``pooling``, ``layers`` (dense layers and losses),
+  parameter counts, ``layer_costs``), ``activation``, ``pooling`` (pooling, blur pooling,
+  upsampling, the transposed convolution), ``layers`` (dense layers and losses),
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
   (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
   bookkeeping both training loops share) and ``autograd`` (a small reverse-mode engine whose

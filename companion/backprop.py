@@ -58,6 +58,7 @@ __all__ = [
     "conv2d_backward_naive",
     "max_pool2d_backward",
     "avg_pool2d_backward",
+    "global_avg_pool2d_backward",
     "relu_backward",
     "sigmoid_backward",
     "tanh_backward",
@@ -398,6 +399,49 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
     for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         grad_xp[:, :, rows, cols] += share
     return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
+
+
+def global_avg_pool2d_backward(grad_out, x):
+    """Gradient of :func:`~companion.global_avg_pool2d` with respect to its input.
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial X[n, c, u, v]} = \\frac{G[n, c]}{H W}
+
+    Every pixel of a map counts once in its mean, with weight :math:`1 / (H W)`, so each
+    receives that share of its channel's upstream gradient: the rule of
+    :func:`avg_pool2d_backward` for one window covering the whole map.
+
+    Parameters
+    ----------
+    grad_out : array_like, shape (N, C) or (C,)
+        Upstream gradient :math:`G`, the shape of ``global_avg_pool2d(x)``.
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        The forward input (only its shape matters).
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``x``
+
+    See Also
+    --------
+    global_avg_pool2d : the forward pass.
+
+    Examples
+    --------
+    >>> global_avg_pool2d_backward([8, -4], np.zeros((2, 2, 2)))
+    array([[[ 2.,  2.],
+            [ 2.,  2.]],
+    <BLANKLINE>
+           [[-1., -1.],
+            [-1., -1.]]])
+    """
+    x = as_float(x, "x", (3, 4))
+    grad_out = _check_grad_out(grad_out, x.shape[:-2], "global_avg_pool2d")
+    dtype = np.result_type(x.dtype, grad_out.dtype)
+    h, w = x.shape[-2:]
+    share = grad_out.astype(dtype) / (h * w)
+    return np.ascontiguousarray(np.broadcast_to(share[..., None, None], x.shape))
 
 
 # --------------------------------------------------------------------------- dense parts

@@ -41,9 +41,10 @@ import types
 
 import numpy as np
 
+from ._kernels import _out_len
 from ._validation import check_int, pair
 
-__all__ = ["KERNELS", "filter_bank", "conv_param_count", "linear_param_count"]
+__all__ = ["KERNELS", "filter_bank", "conv_param_count", "linear_param_count", "layer_costs"]
 
 
 def _frozen(rows):
@@ -186,3 +187,128 @@ def linear_param_count(in_features, out_features, bias=True):
     d_out = check_int(out_features, "out_features", 1)
     bias = _check_bias(bias)
     return d_out * d_in + (d_out if bias else 0)
+
+
+_LAYER_FORMS = (
+    "('conv', out_channels, kernel_size[, stride[, padding[, groups]]]), ('pool', kernel_size[, stride]), "
+    "('gap',), ('relu',), ('sigmoid',), ('flatten',) or ('linear', out_features)"
+)
+
+
+def _layer_spec(layer, i):
+    """Check one layer spec of :func:`layer_costs`; return ``(kind, args)`` with ints."""
+    if not isinstance(layer, (tuple, list)) or not layer or not isinstance(layer[0], str):
+        raise TypeError(f"layers[{i}] must be a tuple like {_LAYER_FORMS}; got {layer!r}")
+    kind, args = layer[0], tuple(layer[1:])
+    arity = {"conv": (2, 5), "pool": (1, 2), "gap": (0, 0), "relu": (0, 0), "sigmoid": (0, 0),
+             "flatten": (0, 0), "linear": (1, 1)}
+    if kind not in arity:
+        raise ValueError(f"layers[{i}]: unknown layer {kind!r}; the forms are {_LAYER_FORMS}")
+    low, high = arity[kind]
+    if not low <= len(args) <= high:
+        raise ValueError(f"layers[{i}] = {layer!r}: {kind!r} takes {low} to {high} numbers; the forms are "
+                         f"{_LAYER_FORMS}")
+    names = {"conv": ("out_channels", "kernel_size", "stride", "padding", "groups"),
+             "pool": ("kernel_size", "stride"), "linear": ("out_features",)}.get(kind, ())
+    minimum = {"padding": 0}
+    return kind, tuple(check_int(a, f"layers[{i}] {n}", minimum.get(n, 1)) for a, n in zip(args, names))
+
+
+def layer_costs(layers, input_shape):
+    r"""Parameters, multiply-adds and activations of each layer of a sequential CNN, for one image.
+
+    For a convolution from :math:`C_{in}` to :math:`C_{out}` channels with ``groups`` = :math:`g`
+    and a :math:`k_H \times k_W` kernel, and for a dense layer from :math:`d_{in}` to
+    :math:`d_{out}` features:
+
+    .. math::
+
+        \text{params} = C_{out} \frac{C_{in}}{g} k_H k_W + C_{out}, \qquad
+        \text{MACs} = H_{out} W_{out} \cdot C_{out} \cdot \frac{C_{in}}{g} k_H k_W, \qquad
+        \text{activations} = C_{out} H_{out} W_{out}
+
+    and :math:`d_{out} d_{in} + d_{out}` parameters, :math:`d_{in} d_{out}` multiply-adds and
+    :math:`d_{out}` activations for the dense layer. One multiply-add per weight and output
+    position; the additions of the bias, the comparisons of a max pool, the sums of an average
+    pool and the activation functions are not multiply-adds and count 0 (they are a few
+    operations per value, far fewer than a convolution's). Pooling, activations and flatten
+    have no parameters. ``activations`` is the number of values the layer outputs, what must
+    be stored for the backward pass (times 4 bytes in float32).
+
+    Parameters
+    ----------
+    layers : sequence of tuple
+        One tuple per layer, first layer first:
+        ``("conv", out_channels, kernel_size[, stride=1[, padding=0[, groups=1]]])`` (square
+        kernel, bias), ``("pool", kernel_size[, stride=kernel_size])`` (max or average
+        pooling), ``("gap",)`` (global average pooling, to ``(C,)``), ``("relu",)``,
+        ``("sigmoid",)``, ``("flatten",)``, ``("linear", out_features)`` (after a flatten or
+        a global pooling).
+    input_shape : (int, int, int)
+        ``(C, H, W)`` of one input image.
+
+    Returns
+    -------
+    list of dict
+        One dict per layer with the keys ``"layer"`` (a short name, str), ``"output_shape"``
+        (tuple of int, ``(C, H, W)`` or ``(d,)``), ``"params"``, ``"macs"`` and
+        ``"activations"`` (int).
+
+    Examples
+    --------
+    >>> rows = layer_costs([("conv", 32, 3), ("relu",), ("pool", 2), ("flatten",), ("linear", 10)], (1, 28, 28))
+    >>> [(r["layer"], r["output_shape"], r["params"], r["macs"]) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
+    [('conv 3x3, 32', (32, 26, 26), 320, 194688), ('relu', (32, 26, 26), 0, 0),
+     ('pool 2x2', (32, 13, 13), 0, 0), ('flatten', (5408,), 0, 0),
+     ('linear 10', (10,), 54090, 54080)]
+    """
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)):
+        raise TypeError(f"layers must be a list or tuple of layer tuples, got {type(layers).__name__}: {layers!r}")
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (C, H, W), three ints, got {input_shape!r}")
+    shape = tuple(check_int(v, "input_shape", 1) for v in input_shape)
+    specs = [_layer_spec(layer, i) for i, layer in enumerate(layers)]  # everything checked first
+    rows = []
+    for i, (kind, args) in enumerate(specs):
+        params = macs = 0
+        if kind in ("conv", "pool", "gap", "flatten") and len(shape) != 3:
+            raise ValueError(f"layers[{i}] {kind!r} needs feature maps (C, H, W), but gets {shape}")
+        if kind == "conv":
+            c_out, k, s, p, g = args + (1, 0, 1)[len(args) - 2:]
+            c_in, h, w = shape
+            if c_in % g or c_out % g:
+                raise ValueError(f"layers[{i}] groups={g} must divide C_in={c_in} and C_out={c_out}")
+            h_out = _out_len(h, k, s, p, 1, f"layers[{i}] input height")
+            w_out = _out_len(w, k, s, p, 1, f"layers[{i}] input width")
+            params = c_out * (c_in // g) * k * k + c_out
+            macs = h_out * w_out * c_out * (c_in // g) * k * k
+            shape, name = (c_out, h_out, w_out), f"conv {k}x{k}, {c_out}" + (f", groups {g}" if g > 1 else "")
+            if s > 1:
+                name += f", stride {s}"
+        elif kind == "pool":
+            k, s = args[0], (args[1] if len(args) == 2 else args[0])
+            c, h, w = shape
+            shape = (c, _out_len(h, k, s, 0, 1, f"layers[{i}] input height"),
+                     _out_len(w, k, s, 0, 1, f"layers[{i}] input width"))
+            name = f"pool {k}x{k}" + (f", stride {s}" if s != k else "")
+        elif kind == "gap":
+            shape, name = (shape[0],), "global avg pool"
+        elif kind == "flatten":
+            shape, name = (shape[0] * shape[1] * shape[2],), "flatten"
+        elif kind in ("relu", "sigmoid"):
+            name = kind
+        elif kind == "linear":
+            if len(shape) != 1:
+                raise ValueError(f"layers[{i}] 'linear' needs a vector (d,): put ('flatten',) or ('gap',) "
+                                 f"before it; it gets {shape}")
+            d_out = args[0]
+            params, macs = d_out * shape[0] + d_out, shape[0] * d_out
+            shape, name = (d_out,), f"linear {d_out}"
+        else:  # pragma: no cover - _layer_spec has rejected every other kind
+            raise ValueError(f"layers[{i}]: unknown layer {kind!r}")
+        activations = 1
+        for v in shape:
+            activations *= v
+        rows.append({"layer": name, "output_shape": shape, "params": params, "macs": macs,
+                     "activations": activations})
+    return rows

@@ -566,3 +566,36 @@ def test_cross_entropy_backward_default_grad_out_with_options():
     F.cross_entropy(tz, torch.from_numpy(t), torch.from_numpy(w), label_smoothing=0.1).backward()
     got = cross_entropy_backward(z, t, w, size_average=True, reduce=True, label_smoothing=0.1)
     np.testing.assert_allclose(got, tz.grad.numpy(), **EXACT)
+
+
+# --------------------------------------------------------------------------- global average pooling
+
+from companion.backprop import global_avg_pool2d_backward  # noqa: E402
+from companion.pooling import global_avg_pool2d  # noqa: E402
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (2, 3, 5, 7), (3, 4, 2, 2), (2, 6, 3)])
+def test_global_avg_pool2d_backward_matches_autograd_and_numerical(shape):
+    rng = np.random.default_rng(sum(shape))
+    x, grad_out = rng.normal(size=shape), rng.normal(size=shape[:-2])
+    t = torch.from_numpy(x).requires_grad_(True)
+    out = F.adaptive_avg_pool2d(t, 1)[..., 0, 0]
+    (out * torch.from_numpy(grad_out)).sum().backward()
+    grad_x = global_avg_pool2d_backward(grad_out, x)
+    assert grad_x.shape == x.shape
+    np.testing.assert_allclose(grad_x, t.grad.numpy(), **EXACT)
+    numeric = numerical_gradient(lambda v: float((global_avg_pool2d(v) * grad_out).sum()), x)
+    np.testing.assert_allclose(grad_x, numeric, **NUMERIC)
+
+
+def test_global_avg_pool2d_backward_float32_and_bad_input():
+    x = np.ones((2, 3, 4, 4), dtype=np.float32)
+    assert global_avg_pool2d_backward(np.ones((2, 3), dtype=np.float32), x).dtype == np.float32
+    with pytest.raises(ValueError, match=r"grad_out must have the shape of the global_avg_pool2d output, \(2, 3\)"):
+        global_avg_pool2d_backward(np.ones((2, 4)), x)
+    with pytest.raises(ValueError, match="grad_out must be 2-D"):
+        global_avg_pool2d_backward(np.ones((2, 3, 1, 1)), x)
+    with pytest.raises(ValueError, match="x must be 3-D or 4-D"):
+        global_avg_pool2d_backward(np.ones(2), np.ones((2, 2)))
+    with pytest.raises(TypeError, match="grad_out"):
+        global_avg_pool2d_backward("g", x)

@@ -136,3 +136,77 @@ def test_check_max_pool_counterexample(capsys):
 def test_bad_calls_raise_even_before_an_answer(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- receptive field, global average
+# pooling, upsampling
+
+
+def _torch_receptive_field(layers, side=64):
+    """Side of the input region where one central output unit of the stack has a nonzero gradient
+    (convolutions of ones, average pools: every input of a window gets a share)."""
+    x = torch.zeros(1, 1, side, side, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k, s in layers:
+        y = F.avg_pool2d(y, k, s) if s > 1 else F.conv2d(y, torch.ones(1, 1, k, k, dtype=torch.float64))
+    y[0, 0, y.shape[2] // 2, y.shape[3] // 2].backward()
+    rows = np.nonzero(x.grad[0, 0].numpy().any(axis=1))[0]
+    return int(rows[-1] - rows[0] + 1)
+
+
+@pytest.mark.parametrize("layers", [[(3, 1), (2, 2), (3, 1)], [(3, 1), (3, 1), (3, 1)],
+                                    [(3, 1), (2, 2), (3, 1), (2, 2)], [(5, 1), (3, 3), (3, 1)]])
+def test_check_receptive_field_matches_autograd(capsys, layers):
+    r = _torch_receptive_field(layers)
+    assert checks.check_receptive_field(r, layers) is True
+    assert checks.check_receptive_field(r + 1, layers) is False
+    assert "off by 1" in capsys.readouterr().out
+
+
+def test_check_receptive_field_hint_and_misuse(capsys):
+    assert checks.check_receptive_field(6, [(3, 1), (2, 2), (3, 1)]) is False
+    assert "count double" in capsys.readouterr().out
+    assert checks.check_receptive_field(None, [(3, 1)]) is False
+    assert "Not answered yet" in capsys.readouterr().out
+    assert checks.check_receptive_field("8", [(3, 1)]) is False
+    with pytest.raises(ValueError, match="layers"):
+        checks.check_receptive_field(3, [(3,)])
+
+
+def test_check_global_avg_pool_and_its_gradient_against_torch(capsys):
+    x = np.array([[[1, 3, 2], [2, 6, 4]], [[0, 0, 3], [4, 0, 5]]], dtype=np.float64)
+    t = torch.from_numpy(x).requires_grad_(True)
+    out = F.adaptive_avg_pool2d(t, 1)[:, 0, 0]
+    g = torch.tensor([6.0, -12.0], dtype=torch.float64)
+    (out * g).sum().backward()
+    assert checks.check_global_avg_pool(out.detach().numpy(), x) is True
+    assert checks.check_global_avg_pool_grad(t.grad.numpy(), g.numpy(), x) is True
+    capsys.readouterr()
+    assert checks.check_global_avg_pool(out.detach().numpy() * 6, x) is False
+    assert "You summed each map: divide by H W = 6" in capsys.readouterr().out
+    assert checks.check_global_avg_pool_grad(np.broadcast_to(g.numpy()[:, None, None], x.shape), g.numpy(), x) is False
+    assert "share the upstream gradient out" in capsys.readouterr().out
+    for bad in (None, "3 1", [1, 2, 3]):
+        assert checks.check_global_avg_pool(bad, x) is False
+        assert checks.check_global_avg_pool_grad(bad, g.numpy(), x) is False
+    with pytest.raises(ValueError, match="grad_out"):
+        checks.check_global_avg_pool_grad(x, [1.0, 2.0, 3.0], x)
+    with pytest.raises(ValueError, match="input"):
+        checks.check_global_avg_pool([1], np.ones(3))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_check_upsample_against_interpolate(capsys, mode):
+    x = np.array([[0.0, 4.0], [8.0, 12.0]])
+    expected = F.interpolate(torch.from_numpy(x)[None, None], scale_factor=2, mode=mode,
+                             align_corners=False if mode == "bilinear" else None)[0, 0].numpy()
+    assert checks.check_upsample(expected, x, 2, mode) is True
+    assert checks.check_upsample(expected + 1, x, 2, mode) is False
+    assert checks.check_upsample(None, x, 2, mode) is False
+    capsys.readouterr()
+    corners = F.interpolate(torch.from_numpy(x)[None, None], scale_factor=2, mode="bilinear",
+                            align_corners=True)[0, 0].numpy()
+    assert checks.check_upsample(corners, x, 2, mode) is False
+    assert ("align_corners=True" in capsys.readouterr().out) is (mode == "bilinear")
+    with pytest.raises(ValueError, match="mode"):
+        checks.check_upsample(expected, x, 2, "cubic")

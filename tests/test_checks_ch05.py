@@ -213,3 +213,71 @@ def test_pattern_kernel_bad_call():
 def test_bad_calls_raise_even_before_an_answer(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- separable blocks, layer costs
+
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+
+@pytest.mark.parametrize("c_in, c_out, k, bias", [(32, 64, 3, True), (3, 16, 5, True), (64, 64, 3, False)])
+def test_check_separable_param_count_matches_nn_conv2d(capsys, c_in, c_out, k, bias):
+    block = torch.nn.Sequential(torch.nn.Conv2d(c_in, c_in, k, groups=c_in, bias=bias),
+                                torch.nn.Conv2d(c_in, c_out, 1, bias=bias))
+    count = sum(p.numel() for p in block.parameters())
+    assert checks.check_separable_param_count(count, c_in, c_out, k, bias) is True
+    assert checks.check_separable_param_count(count + 1, c_in, c_out, k, bias) is False
+    standard = sum(p.numel() for p in torch.nn.Conv2d(c_in, c_out, k, bias=bias).parameters())
+    assert checks.check_separable_param_count(standard, c_in, c_out, k, bias) is False
+    assert "standard" in capsys.readouterr().out
+    if bias:
+        weights = sum(p.numel() for p in block.parameters() if p.ndim == 4)
+        assert checks.check_separable_param_count(weights, c_in, c_out, k, bias) is False
+        assert "biases" in capsys.readouterr().out
+
+
+def test_check_separable_param_count_bad_answers_and_misuse(capsys):
+    for bad in (None, "2432", [1, 2]):
+        assert checks.check_separable_param_count(bad, 32, 64) is False
+    with pytest.raises(ValueError, match="in_channels"):
+        checks.check_separable_param_count(1, 0, 64)
+
+
+NET = [("conv", 32, 3), ("relu",), ("pool", 2), ("conv", 64, 3), ("relu",), ("pool", 2), ("flatten",),
+       ("linear", 128)]
+
+
+def _torch_net():
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(0), nn.Linear(1600, 128))
+
+
+@pytest.mark.parametrize("index", range(len(NET)))
+def test_check_layer_cost_matches_torch(capsys, index):
+    t = torch.zeros(1, 28, 28)
+    net = _torch_net()
+    for module in net[:index]:
+        t = module(t)
+    with FlopCounterMode(display=False) as counter:
+        out = net[index](t)
+    truth = {"macs": counter.get_total_flops() // 2, "params": sum(p.numel() for p in net[index].parameters()),
+             "activations": out.numel()}
+    for what, value in truth.items():
+        assert checks.check_layer_cost(value, NET, (1, 28, 28), index, what) is True
+        assert checks.check_layer_cost(value + 1, NET, (1, 28, 28), index, what) is False
+    if truth["macs"]:
+        capsys.readouterr()
+        assert checks.check_layer_cost(2 * truth["macs"], NET, (1, 28, 28), index) is False
+        assert "FLOP counter" in capsys.readouterr().out
+
+
+def test_check_layer_cost_misuse(capsys):
+    assert checks.check_layer_cost(None, NET, (1, 28, 28)) is False
+    assert "Not answered yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="what"):
+        checks.check_layer_cost(1, NET, (1, 28, 28), what="flops")
+    with pytest.raises(ValueError, match="layer must index"):
+        checks.check_layer_cost(1, NET, (1, 28, 28), layer=8)
+    with pytest.raises(ValueError, match="unknown layer"):
+        checks.check_layer_cost(1, [("dense", 3)], (1, 28, 28))

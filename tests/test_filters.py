@@ -250,3 +250,86 @@ def test_linear_param_count_bad_sizes(arg, args):
         linear_param_count(*args)
     with pytest.raises(TypeError, match=r"^in_features must be an int, got NoneType"):
         linear_param_count(None, 1)
+
+
+# --------------------------------------------------------------------------- layer_costs
+
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from companion.filters import layer_costs  # noqa: E402
+
+KERAS = [("conv", 32, 3), ("relu",), ("pool", 2), ("conv", 64, 3), ("relu",), ("pool", 2), ("flatten",),
+         ("linear", 128), ("relu",), ("linear", 1), ("sigmoid",)]
+MOBILE = [("conv", 8, 3, 2, 1), ("relu",), ("conv", 8, 3, 1, 1, 8), ("conv", 16, 1), ("relu",),
+          ("pool", 3, 2), ("gap",), ("linear", 10)]
+
+
+def _torch_layers(layers, input_shape):
+    """The PyTorch twin of a layer_costs spec."""
+    modules, shape = [], input_shape
+    for layer in layers:
+        kind, args = layer[0], layer[1:]
+        if kind == "conv":
+            c_out, k, s, p, g = tuple(args) + (1, 0, 1)[len(args) - 2:]
+            modules.append(torch.nn.Conv2d(shape[0], c_out, k, s, p, groups=g))
+        elif kind == "pool":
+            modules.append(torch.nn.MaxPool2d(*args))
+        elif kind == "gap":
+            modules.append(torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(0)))
+        elif kind == "relu":
+            modules.append(torch.nn.ReLU())
+        elif kind == "sigmoid":
+            modules.append(torch.nn.Sigmoid())
+        elif kind == "flatten":
+            modules.append(torch.nn.Flatten(0))
+        elif kind == "linear":
+            modules.append(torch.nn.Linear(shape[0], args[0]))
+        shape = tuple(modules[-1](torch.zeros(shape)).shape)
+    return modules
+
+
+@pytest.mark.parametrize("layers, input_shape", [(KERAS, (1, 28, 28)), (MOBILE, (3, 17, 15)),
+                                                 ([("conv", 6, 5, 2, 2, 3), ("pool", 2, 1)], (3, 9, 9))])
+def test_layer_costs_match_torch_flop_counter_and_numel(layers, input_shape):
+    rows = layer_costs(layers, input_shape)
+    t = torch.zeros(input_shape)
+    assert len(rows) == len(layers)
+    for row, module in zip(rows, _torch_layers(layers, input_shape)):
+        with FlopCounterMode(display=False) as counter:
+            t = module(t)
+        assert 2 * row["macs"] == counter.get_total_flops()       # PyTorch counts 2 FLOPs per multiply-add
+        assert row["params"] == sum(p.numel() for p in module.parameters())
+        assert row["activations"] == t.numel()
+        assert row["output_shape"] == tuple(t.shape)
+
+
+def test_layer_costs_of_the_keras_model():
+    rows = layer_costs(KERAS, (1, 28, 28))
+    assert [r["params"] for r in rows if r["params"]] == [320, 18496, 204928, 129]
+    assert sum(r["params"] for r in rows) == sum(p.numel() for p in companion_keras().parameters())
+    assert rows[0]["layer"] == "conv 3x3, 32" and rows[6]["output_shape"] == (1600,)
+
+
+def companion_keras():
+    import companion
+
+    return companion.keras_style_cnn()
+
+
+@pytest.mark.parametrize("layers, shape, error, pattern", [
+    ("conv", (1, 4, 4), TypeError, "layers must be a list"),
+    ([("conv", 4, 3)], (4, 4), ValueError, r"input_shape must be \(C, H, W\)"),
+    ([("conv", 4, 3)], (1, 0, 4), ValueError, "input_shape must be at least 1"),
+    ([("dense", 4)], (1, 4, 4), ValueError, "unknown layer 'dense'"),
+    ([("conv", 4)], (1, 4, 4), ValueError, "'conv' takes 2 to 5 numbers"),
+    ([("conv", 4, 3.0)], (1, 4, 4), TypeError, r"layers\[0\] kernel_size must be an int"),
+    ([("conv", 4, 5)], (1, 4, 4), ValueError, r"layers\[0\] input height"),
+    ([("conv", 4, 3, 1, 0, 3)], (2, 4, 4), ValueError, "groups=3 must divide"),
+    ([("linear", 4)], (1, 4, 4), ValueError, "put \\('flatten',\\) or \\('gap',\\) before it"),
+    ([("flatten",), ("pool", 2)], (1, 4, 4), ValueError, r"layers\[1\] 'pool' needs feature maps"),
+    ([(3, 3)], (1, 4, 4), TypeError, r"layers\[0\] must be a tuple"),
+    ([("pool", 0)], (1, 4, 4), ValueError, "kernel_size must be at least 1"),
+])
+def test_layer_costs_bad_input(layers, shape, error, pattern):
+    with pytest.raises(error, match=pattern):
+        layer_costs(layers, shape)

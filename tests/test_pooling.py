@@ -211,3 +211,202 @@ def test_return_indices_must_be_a_bool():
     # Stricter than PyTorch, which takes any truthy value: the flag decides the return type.
     with pytest.raises(TypeError, match=r"^return_indices must be True or False"):
         max_pool2d(np.ones((1, 4, 4)), 2, return_indices="yes")
+
+
+# --------------------------------------------------------------------------- global average pooling,
+# blur pooling, upsampling, transposed convolution
+
+from companion.convolution import conv2d  # noqa: E402
+from companion.backprop import conv2d_backward  # noqa: E402
+from companion.pooling import (  # noqa: E402
+    binomial_filter,
+    blur_pool2d,
+    conv_transpose2d,
+    global_avg_pool2d,
+    max_pool2d as _max_pool2d,
+    upsample2d,
+)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (2, 3, 5, 7), (4, 64, 5, 5), (3, 6, 2)])
+def test_global_avg_pool2d_matches_adaptive_avg_pool2d(shape):
+    x = np.random.default_rng(len(shape) + shape[-1]).normal(size=shape)
+    expected = F.adaptive_avg_pool2d(torch.from_numpy(x), 1).numpy()[..., 0, 0]
+    out = global_avg_pool2d(x)
+    assert out.shape == shape[:-2]
+    np.testing.assert_allclose(out, expected, **EXACT)
+    x32 = x.astype(np.float32)
+    np.testing.assert_allclose(global_avg_pool2d(x32), F.adaptive_avg_pool2d(torch.from_numpy(x32), 1).numpy()[..., 0, 0],
+                               rtol=1e-5, atol=1e-6)
+    assert global_avg_pool2d(x32).dtype == np.float32
+
+
+@pytest.mark.parametrize("bad, error, pattern", [
+    (np.ones((4, 4)), ValueError, "input must be 3-D or 4-D"),
+    (np.ones((1, 1, 1, 2, 2)), ValueError, "input must be 3-D or 4-D"),
+    ("abc", TypeError, "input must be an array"),
+    (np.ones((1, 2, 0, 3)), ValueError, "must not be empty"),
+])
+def test_global_avg_pool2d_bad_input(bad, error, pattern):
+    with pytest.raises(error, match=pattern):
+        global_avg_pool2d(bad)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 7])
+def test_binomial_filter_is_pascal_and_sums_to_one(k):
+    kernel = binomial_filter(k)
+    assert kernel.shape == (k, k)
+    np.testing.assert_allclose(kernel.sum(), 1.0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(kernel, kernel.T, rtol=0, atol=0)
+    import math
+
+    row = np.array([math.comb(k - 1, m) for m in range(k)], dtype=float)
+    np.testing.assert_allclose(kernel * 4 ** (k - 1), np.outer(row, row), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("k, error", [(0, ValueError), (17, ValueError), (2.0, TypeError)])
+def test_binomial_filter_bad_input(k, error):
+    with pytest.raises(error, match="kernel_size"):
+        binomial_filter(k)
+
+
+def _torch_blur(x, k, s, mode):
+    c = x.shape[1]
+    weight = torch.from_numpy(binomial_filter(k)).to(torch.from_numpy(x).dtype).expand(c, 1, k, k)
+    t = F.pad(torch.from_numpy(x), ((k - 1) // 2, k // 2, (k - 1) // 2, k // 2),
+              mode="reflect" if mode == "reflect" else "constant")
+    return F.conv2d(t, weight, stride=s, groups=c).numpy()
+
+
+@pytest.mark.parametrize("mode", ["reflect", "zeros"])
+@pytest.mark.parametrize("shape, k, s", [((2, 3, 8, 8), 3, 2), ((1, 2, 9, 7), 3, 2), ((2, 1, 10, 11), 4, 2),
+                                         ((1, 3, 6, 6), 2, 2), ((1, 2, 12, 9), 5, 3), ((1, 1, 5, 5), 1, 2),
+                                         ((1, 2, 7, 7), 3, 1)])
+def test_blur_pool2d_matches_grouped_conv2d(shape, k, s, mode):
+    x = np.random.default_rng(sum(shape) + k).normal(size=shape)
+    out = blur_pool2d(x, k, s, mode)
+    expected = _torch_blur(x, k, s, mode)
+    assert out.shape == expected.shape == shape[:2] + ((shape[2] - 1) // s + 1, (shape[3] - 1) // s + 1)
+    np.testing.assert_allclose(out, expected, **EXACT)
+    np.testing.assert_allclose(blur_pool2d(x[0], k, s, mode), expected[0], **EXACT)
+    np.testing.assert_allclose(blur_pool2d(x[0, 0], k, s, mode), expected[0, 0], **EXACT)
+
+
+def test_blur_pool2d_keeps_a_constant_and_max_blur_pool_composes():
+    np.testing.assert_allclose(blur_pool2d(np.full((1, 1, 9, 9), 3.0)), np.full((1, 1, 5, 5), 3.0),
+                               rtol=1e-12, atol=1e-12)
+    x = np.random.default_rng(5).normal(size=(1, 2, 10, 10))
+    t = torch.from_numpy(x)
+    expected = _torch_blur(F.max_pool2d(t, 2, stride=1).numpy(), 3, 2, "reflect")
+    np.testing.assert_allclose(blur_pool2d(_max_pool2d(x, 2, stride=1)), expected, **EXACT)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(input=np.ones((1, 1, 1, 4))), ValueError, "padding_mode='reflect'"),
+    (dict(input=np.ones((4, 4)), padding_mode="circular"), ValueError, "padding_mode"),
+    (dict(input=np.ones((4, 4)), stride=0), ValueError, "stride"),
+    (dict(input=np.ones((4, 4)), kernel_size=0), ValueError, "kernel_size"),
+    (dict(input=np.ones(4)), ValueError, "input must be"),
+    (dict(input=np.ones((4, 4)), stride=1.5), TypeError, "stride"),
+])
+def test_blur_pool2d_bad_input(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        blur_pool2d(**kwargs)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("shape, f", [((2, 3, 5, 7), 2), ((1, 2, 4, 3), 3), ((1, 1, 1, 1), 4), ((2, 1, 3, 6), (2, 3)),
+                                      ((1, 2, 6, 5), 1), ((1, 1, 2, 2), 5)])
+def test_upsample2d_matches_interpolate(shape, f, mode):
+    x = np.random.default_rng(sum(shape)).normal(size=shape)
+    scale = f if isinstance(f, int) else tuple(float(v) for v in f)
+    expected = F.interpolate(torch.from_numpy(x), scale_factor=scale, mode=mode,
+                             align_corners=False if mode == "bilinear" else None).numpy()
+    out = upsample2d(x, f, mode)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, **EXACT)
+    np.testing.assert_allclose(upsample2d(x[0, 0], f, mode), expected[0, 0], **EXACT)
+
+
+def test_upsample2d_gradient_matches_autograd():
+    # Upsampling is linear: its gradient is the transpose of its matrix, checked through autograd.
+    x = np.random.default_rng(3).normal(size=(1, 2, 3, 4))
+    g = np.random.default_rng(4).normal(size=(1, 2, 6, 8))
+    for mode in ("nearest", "bilinear"):
+        t = torch.from_numpy(x).requires_grad_(True)
+        (F.interpolate(t, scale_factor=2, mode=mode, align_corners=False if mode == "bilinear" else None)
+         * torch.from_numpy(g)).sum().backward()
+        basis = np.eye(x.size).reshape((x.size,) + x.shape)
+        ours = np.array([(upsample2d(e, 2, mode) * g).sum() for e in basis]).reshape(x.shape)
+        np.testing.assert_allclose(ours, t.grad.numpy(), **EXACT)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(input=np.ones((2, 2)), scale_factor=0), ValueError, "scale_factor"),
+    (dict(input=np.ones((2, 2)), scale_factor=1.5), TypeError, "scale_factor"),
+    (dict(input=np.ones((2, 2)), scale_factor=2, mode="bicubic"), ValueError, "mode"),
+    (dict(input=np.ones(2), scale_factor=2), ValueError, "input must be"),
+])
+def test_upsample2d_bad_input(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        upsample2d(**kwargs)
+
+
+TRANSPOSED = [  # (x shape, weight shape, stride, padding, output_padding, dilation)
+    ((1, 1, 2, 2), (1, 1, 2, 2), 2, 0, 0, 1),
+    ((2, 3, 4, 5), (3, 2, 3, 3), 1, 0, 0, 1),
+    ((2, 3, 4, 5), (3, 2, 3, 3), 2, 1, 1, 1),
+    ((1, 2, 3, 3), (2, 4, 3, 2), 3, 2, 0, 2),
+    ((1, 2, 5, 4), (2, 3, 2, 3), (2, 3), (1, 0), (1, 2), (1, 2)),
+    ((2, 1, 3, 3), (1, 1, 4, 4), 2, 1, 0, 1),
+]
+
+
+@pytest.mark.parametrize("xs, ws, s, p, op, d", TRANSPOSED)
+def test_conv_transpose2d_matches_torch(xs, ws, s, p, op, d):
+    rng = np.random.default_rng(sum(xs) + sum(ws))
+    x, w, b = rng.normal(size=xs), rng.normal(size=ws), rng.normal(size=ws[1])
+    expected = F.conv_transpose2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=s, padding=p,
+                                  output_padding=op, dilation=d).numpy()
+    out = conv_transpose2d(x, w, b, stride=s, padding=p, output_padding=op, dilation=d)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, **EXACT)
+    np.testing.assert_allclose(conv_transpose2d(x[0], w, b, s, p, op, d), expected[0], **EXACT)
+    x32, w32 = x.astype(np.float32), w.astype(np.float32)
+    e32 = F.conv_transpose2d(torch.from_numpy(x32), torch.from_numpy(w32), stride=s, padding=p, output_padding=op,
+                             dilation=d).numpy()
+    scale = np.abs(e32).max()
+    np.testing.assert_allclose(conv_transpose2d(x32, w32, None, s, p, op, d), e32, rtol=1e-5, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("xs, ws, s, p, op, d", TRANSPOSED)
+def test_conv_transpose2d_is_the_input_gradient_of_conv2d(xs, ws, s, p, op, d):
+    rng = np.random.default_rng(7 + sum(xs))
+    g = rng.normal(size=xs)                       # the gradient of a conv2d output of this shape
+    w = rng.normal(size=ws)
+    y = conv_transpose2d(g, w, stride=s, padding=p, output_padding=op, dilation=d)
+    x = np.zeros(y.shape)                         # the conv2d input this transposed conv maps back to
+    assert conv2d(x, w, stride=s, padding=p, dilation=d).shape == g.shape
+    grad_x, _, _ = conv2d_backward(g, x, w, stride=s, padding=p, dilation=d)
+    np.testing.assert_allclose(y, grad_x, **EXACT)
+    # and through autograd: d/dx <conv2d(x, w), g> = conv_transpose2d(g, w)
+    t = torch.from_numpy(x).requires_grad_(True)
+    (F.conv2d(t, torch.from_numpy(w), stride=s, padding=p, dilation=d) * torch.from_numpy(g)).sum().backward()
+    np.testing.assert_allclose(y, t.grad.numpy(), **EXACT)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(input=np.ones((1, 2, 3, 3)), weight=np.ones((3, 1, 2, 2))), ValueError, "C_in = 2"),
+    (dict(input=np.ones((1, 1, 3, 3)), weight=np.ones((1, 1, 2))), ValueError, "weight must be 4-D"),
+    (dict(input=np.ones((3, 3)), weight=np.ones((1, 1, 2, 2))), ValueError, "input must be 3-D or 4-D"),
+    (dict(input=np.ones((1, 1, 3, 3)), weight=np.ones((1, 2, 2, 2)), bias=np.ones(3)), ValueError, "bias"),
+    (dict(input=np.ones((1, 1, 3, 3)), weight=np.ones((1, 1, 2, 2)), output_padding=1), ValueError,
+     "output_padding=1 must be smaller"),
+    (dict(input=np.ones((1, 1, 1, 1)), weight=np.ones((1, 1, 1, 1)), padding=1), ValueError, "nothing would be left"),
+    (dict(input=np.ones((1, 1, 3, 3)), weight=np.ones((1, 1, 2, 2)), stride=0), ValueError, "stride"),
+    (dict(input=np.ones((1, 1, 3, 3)), weight=np.ones((1, 1, 2, 2)), padding=-1), ValueError, "padding"),
+    (dict(input="x", weight=np.ones((1, 1, 2, 2))), TypeError, "input"),
+])
+def test_conv_transpose2d_bad_input(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        conv_transpose2d(**kwargs)

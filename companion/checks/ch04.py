@@ -1,5 +1,6 @@
 """Chapter 4, pooling: pooled matrices and sizes, the cost of a convolution, average pooling
-as a convolution, max pooling is not additive.
+as a convolution, max pooling is not additive, the receptive field of a stack, global average
+pooling and its gradient, upsampling by hand.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ import numbers
 import numpy as np
 
 from .._validation import check_choice, check_int
-from ..convolution import conv2d, conv_output_size
-from ..pooling import avg_pool2d, max_pool2d
+from ..backprop import global_avg_pool2d_backward
+from ..convolution import conv2d, conv_output_size, receptive_field
+from ..pooling import avg_pool2d, global_avg_pool2d, max_pool2d, upsample2d
 from ._verdict import float_answer, not_answered, read_numbers
-from .generic import check_array, check_value
+from .generic import check_array, check_number, check_value
 
 __all__ = [
     "check_pool_output",
@@ -20,6 +22,10 @@ __all__ = [
     "check_multiply_adds",
     "check_avg_pool_as_conv",
     "check_max_pool_counterexample",
+    "check_receptive_field",
+    "check_global_avg_pool",
+    "check_global_avg_pool_grad",
+    "check_upsample",
 ]
 
 
@@ -243,3 +249,183 @@ def check_max_pool_counterexample(a, b, kernel_size=2):
     print(f"Correct! max_pool(a + b) = {np.array2string(left, separator=', ')}, "
           f"but max_pool(a) + max_pool(b) = {np.array2string(right, separator=', ')}.")
     return True
+
+
+def check_receptive_field(answer, layers):
+    """Check the receptive field of a stack of convolutions and pools (chapter 4).
+
+    The expected answer is ``companion.receptive_field(layers)``.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's side length, an int.
+    layers : sequence of tuple
+        ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` per layer, first first.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_receptive_field(8, [(3, 1), (2, 2), (3, 1)])
+    Correct!
+    True
+    >>> check_receptive_field(6, [(3, 1), (2, 2), (3, 1)])
+    Not yet: answer is 6, expected 8 (off by 2). A layer after a stride-2 layer steps 2 input pixels at a time: its k - 1 extra taps count double.
+    False
+    """
+    expected = receptive_field(layers)
+    no_strides = receptive_field([(layer[0], 1) + tuple(layer[2:]) for layer in layers])
+
+    def hint(value):
+        if value is not None and value == no_strides and no_strides != expected:
+            return (" A layer after a stride-2 layer steps 2 input pixels at a time: its k - 1 extra taps "
+                    "count double.")
+        return ""
+
+    return check_number(answer, expected, what="receptive field", hint=hint)
+
+
+def check_global_avg_pool(answer, x):
+    """Check global average pooling worked out by hand (chapter 4).
+
+    The expected answer is ``companion.global_avg_pool2d(x)``, one mean per channel.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's result, shape ``x.shape[:-2]``.
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> x = np.array([[[1, 3], [2, 6]], [[0, 0], [4, 0]]])
+    >>> check_global_avg_pool([3, 1], x)
+    Correct!
+    True
+    >>> check_global_avg_pool([12, 4], x)
+    Not yet: 2 of 2 entries of your pooled vector differ. First at index (0,): got 12, expected 3. Largest absolute error: 9.
+    You summed each map: divide by H W = 4.
+    False
+    """
+    expected = global_avg_pool2d(x)
+    if not_answered(**{"pooled vector": answer}):
+        return False
+    hw = int(np.prod(np.shape(x)[-2:]))
+    summed, _ = check_array_quiet(answer, expected * hw, "sum")
+    ok = check_array(float_answer(answer), expected, name="your pooled vector", rtol=0.0, atol=1e-3)
+    if not ok and summed:
+        print(f"You summed each map: divide by H W = {hw}.")
+    return ok
+
+
+def check_array_quiet(answer, expected, name):
+    """``(verdict, message)`` of :func:`check_array` with the tolerances of a hand computation,
+    printing nothing."""
+    from ._verdict import quietly
+
+    return quietly(check_array, float_answer(answer), expected, name=name, rtol=0.0, atol=1e-3)
+
+
+def check_global_avg_pool_grad(answer, grad_out, x):
+    """Check the gradient of global average pooling worked out by hand (chapter 4).
+
+    The expected answer is ``companion.global_avg_pool2d_backward(grad_out, x)``: every pixel
+    of map ``c`` gets ``grad_out[..., c] / (H W)``.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's gradient, the shape of ``x``.
+    grad_out : array_like, shape x.shape[:-2]
+        The upstream gradient.
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        The forward input.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> x = np.zeros((1, 2, 2))
+    >>> check_global_avg_pool_grad([[[2, 2], [2, 2]]], [8], x)
+    Correct!
+    True
+    >>> check_global_avg_pool_grad([[[8, 8], [8, 8]]], [8], x)
+    Not yet: 4 of 4 entries of your gradient differ. First at index (0, 0, 0): got 8, expected 2. Largest absolute error: 6.
+    Each pixel counts 1 / (H W) = 1/4 in the mean: share the upstream gradient out.
+    False
+    """
+    expected = global_avg_pool2d_backward(grad_out, x)
+    if not_answered(gradient=answer):
+        return False
+    hw = expected.shape[-2] * expected.shape[-1]
+    undivided, _ = check_array_quiet(answer, expected * hw, "undivided")
+    ok = check_array(float_answer(answer), expected, name="your gradient", rtol=0.0, atol=1e-3)
+    if not ok and undivided:
+        print(f"Each pixel counts 1 / (H W) = 1/{hw} in the mean: share the upstream gradient out.")
+    return ok
+
+
+def check_upsample(answer, x, scale_factor, mode="bilinear"):
+    """Check an upsampled matrix worked out by hand (chapter 4).
+
+    The expected answer is ``companion.upsample2d(x, scale_factor, mode)``, which matches
+    ``F.interpolate(..., align_corners=False)``.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's upsampled array.
+    x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
+    scale_factor : int or (int, int)
+    mode : {"nearest", "bilinear"}, default "bilinear"
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_upsample([[0, 0, 4, 4], [0, 0, 4, 4]], [[0, 4]], 2, mode="nearest")
+    Correct!
+    True
+    >>> check_upsample([[0, 4/3, 8/3, 4], [0, 4/3, 8/3, 4]], [[0, 4]], 2)
+    Not yet: 4 of 8 entries of your upsampled array differ. First at index (0, 1): got 1.33333, expected 1. Largest absolute error: 0.333333.
+    That spreads the values evenly from corner to corner (align_corners=True); here pixel centres line up, as in F.interpolate's default: output pixel j sits at (j + 1/2) / f - 1/2.
+    False
+    """
+    expected = upsample2d(x, scale_factor, mode)
+    if not_answered(**{"upsampled array": answer}):
+        return False
+    ok = check_array(float_answer(answer), expected, name="your upsampled array", rtol=0.0, atol=1e-3)
+    if not ok and mode == "bilinear":
+        got, _ = check_array_quiet(answer, _align_corners(np.asarray(x, dtype=np.float64), scale_factor), "corners")
+        if got:
+            print("That spreads the values evenly from corner to corner (align_corners=True); here pixel centres "
+                  "line up, as in F.interpolate's default: output pixel j sits at (j + 1/2) / f - 1/2.")
+    return ok
+
+
+def _align_corners(x, scale_factor):
+    """Bilinear upsampling with ``align_corners=True``: the reader's likely mix-up."""
+    f = (scale_factor, scale_factor) if isinstance(scale_factor, int) else tuple(scale_factor)
+    out = x
+    for axis, fa in zip((-2, -1), f):
+        n = x.shape[axis]
+        m = n * fa
+        src = np.arange(m) * ((n - 1) / (m - 1)) if m > 1 else np.zeros(1)
+        lo = np.floor(src).astype(int)
+        hi = np.minimum(lo + 1, n - 1)
+        shape = [1] * out.ndim
+        shape[axis] = m
+        frac = (src - lo).reshape(shape)
+        out = np.take(out, lo, axis=axis) * (1 - frac) + np.take(out, hi, axis=axis) * frac
+    return out

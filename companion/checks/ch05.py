@@ -1,5 +1,6 @@
 """Chapter 5, multiple filters and feature maps: parameter counts, a multi-channel output
-cell, shapes through a stack of layers, a luma filter, a kernel that finds a pattern.
+cell, shapes through a stack of layers, a luma filter, a kernel that finds a pattern, the
+parameters of a depthwise-separable block, the costs of a layer.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import numpy as np
 
 from .._validation import as_array, check_choice, check_int, pair
 from ..convolution import conv2d, conv_output_size, correlate2d
-from ..filters import conv_param_count
+from ..filters import conv_param_count, layer_costs
 from ..representation import LUMA_WEIGHTS
 from ._verdict import float_answer, fmt, not_answered, read_numbers
 from .generic import check_array, check_number
@@ -19,6 +20,8 @@ __all__ = [
     "check_shape_after_layers",
     "check_luma_filter",
     "check_pattern_kernel",
+    "check_separable_param_count",
+    "check_layer_cost",
 ]
 
 
@@ -326,3 +329,98 @@ def check_pattern_kernel(kernel, image, top, left):
     print(f"Correct! The strongest response, {fmt(best)}, is at {where}; the runner-up is "
           f"{fmt(float(rest[second]))} at {tuple(int(v) for v in second)}.")
     return True
+
+
+def check_separable_param_count(answer, in_channels, out_channels, kernel_size=3, bias=True):
+    """Check the parameters of a depthwise-separable block (chapter 5).
+
+    The block is a depthwise ``k x k`` convolution (``groups = C_in``, ``C_in -> C_in``)
+    followed by a pointwise 1 x 1 convolution (``C_in -> C_out``); the expected answer is
+    ``conv_param_count(1, C_in, k, bias) + conv_param_count(C_in, C_out, 1, bias)``, that is
+    :math:`C_{in} k^2 + C_{out} C_{in}` weights plus :math:`C_{in} + C_{out}` biases.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's count, an int.
+    in_channels, out_channels : int
+    kernel_size : int, default 3
+    bias : bool, default True
+        Whether both convolutions have biases.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_separable_param_count(32 * 9 + 32 + 64 * 32 + 64, 32, 64)
+    Correct!
+    True
+    >>> check_separable_param_count(64 * 32 * 9 + 64, 32, 64)
+    Not yet: answer is 18496, expected 2432 (off by 16064). That is a standard 3 x 3 layer; the depthwise part has one 3 x 3 kernel per channel, the pointwise part one 1 x 1 weight per channel pair.
+    False
+    """
+    c_in = check_int(in_channels, "in_channels", 1)
+    c_out = check_int(out_channels, "out_channels", 1)
+    k = check_int(kernel_size, "kernel_size", 1)
+    expected = conv_param_count(1, c_in, k, bias=bias) + conv_param_count(c_in, c_out, 1, bias=bias)
+    standard = conv_param_count(c_in, c_out, k, bias=bias)
+    weights_only = c_in * k * k + c_out * c_in
+
+    def hint(value):
+        if value == standard:
+            return (f" That is a standard {k} x {k} layer; the depthwise part has one {k} x {k} kernel per channel, "
+                    f"the pointwise part one 1 x 1 weight per channel pair.")
+        if bias and value == weights_only:
+            return f" Did you count the biases, {c_in} of the depthwise and {c_out} of the pointwise convolution?"
+        return ""
+
+    return check_number(answer, expected, what="count", hint=hint)
+
+
+def check_layer_cost(answer, layers, input_shape, layer=-1, what="macs"):
+    """Check one cost of one layer of a network, as ``companion.layer_costs`` computes it (chapter 5).
+
+    Parameters
+    ----------
+    answer : object
+        The reader's number, an int.
+    layers : sequence of tuple
+        The network, in the form :func:`~companion.layer_costs` takes.
+    input_shape : (int, int, int)
+        ``(C, H, W)`` of one input.
+    layer : int, default -1
+        Which layer, an index into ``layers`` (negative counts from the end).
+    what : {"macs", "params", "activations"}, default "macs"
+        Multiply-adds, parameters, or output values of that layer, for one image.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> net = [("conv", 32, 3), ("relu",), ("pool", 2), ("conv", 64, 3)]
+    >>> check_layer_cost(11 * 11 * 64 * 32 * 9, net, (1, 28, 28))
+    Correct!
+    True
+    >>> check_layer_cost(2 * 11 * 11 * 64 * 32 * 9, net, (1, 28, 28))
+    Not yet: answer is 4460544, expected 2230272 (off by 2.23027e+06). That is twice the count: a multiply-add is one operation here (PyTorch's FLOP counter counts it as 2).
+    False
+    """
+    check_choice(what, "what", ("macs", "params", "activations"))
+    rows = layer_costs(layers, input_shape)
+    index = check_int(layer, "layer")
+    if not -len(rows) <= index < len(rows):
+        raise ValueError(f"layer must index one of the {len(rows)} layers, got {layer}")
+    expected = rows[index][what]
+    names = {"macs": "multiply-adds", "params": "parameters", "activations": "output values"}
+
+    def hint(value):
+        if what == "macs" and value == 2 * expected and expected:
+            return (" That is twice the count: a multiply-add is one operation here (PyTorch's FLOP counter "
+                    "counts it as 2).")
+        return ""
+
+    return check_number(answer, expected, what=f"number of {names[what]}", hint=hint)
