@@ -7,8 +7,8 @@ Chapter by chapter, the math (NumPy only), the plots that chapter introduces, an
 exercise checks:
 
 1. Images as arrays: ``representation``, ``data``; ``plotting.images``; ``checks.ch01``.
-2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``;
-   ``checks.ch02``.
+2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``,
+   ``plotting.graphs`` (receptive fields); ``checks.ch02``.
 3. Activation functions: ``activation``; ``plotting.graphs``; ``checks.ch03``.
 4. Pooling: ``pooling``; ``checks.ch04``.
 5. Multiple filters and channels: ``convolution``, ``filters``; ``checks.ch05``.
@@ -21,7 +21,8 @@ exercise checks:
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
-  loops, ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels,
+  loops, ``im2col`` and ``col2im``, ``correlate2d``, the matrix of a convolution, locally
+  connected layers, receptive fields), ``filters`` (classic kernels,
   parameter counts), ``activation``, ``pooling``, ``layers`` (dense layers and losses),
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
   (``TinyCNN`` and its NumPy training loop) and ``training`` (the mini-batches and
@@ -35,7 +36,7 @@ exercise checks:
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
   ``conv_scene`` (a kernel sliding over an input, still or animated) and ``graphs``
-  (curves, a dense layer as a graph, class probabilities).
+  (curves, the receptive field of a stack, a dense layer as a graph, class probabilities).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
   ``check_value``) and one module per chapter, ``ch01`` to ``ch08``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell

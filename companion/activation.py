@@ -11,7 +11,7 @@ accepted too.
 The derivatives (``relu_grad``, ``sigmoid_grad``, ``tanh_grad``, ``leaky_relu_grad``,
 ``elu_grad``, ``gelu_grad``) are evaluated at the *input* ``x`` of the activation (not at
 its output), and follow PyTorch's autograd at every kink, in particular
-:math:`\\operatorname{ReLU}'(0) = 0`, :math:`\\operatorname{LeakyReLU}'(0) = a` and
+:math:`\\operatorname{ReLU}'(0) = 0`, :math:`\\operatorname{LeakyReLU}'(0) = \\nu` and
 :math:`\\operatorname{ELU}'(0) = \\alpha`.
 """
 
@@ -389,16 +389,16 @@ def leaky_relu(input, negative_slope=0.01):
 
     .. math::
 
-        \operatorname{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}
+        \operatorname{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ \nu x & x \le 0 \end{cases}
 
-    with the slope :math:`a` = ``negative_slope`` on the negative side (Maas et al., 2013).
+    with the slope :math:`\nu` = ``negative_slope`` on the negative side (Maas et al., 2013).
 
     Parameters
     ----------
     input : array_like, any shape
         Pre-activations :math:`x`.
     negative_slope : float, default 0.01
-        The slope :math:`a \ge 0` for :math:`x \le 0`; 0 gives ReLU.
+        The slope :math:`\nu \ge 0` for :math:`x \le 0`; 0 gives ReLU.
 
     Returns
     -------
@@ -420,21 +420,21 @@ def leaky_relu_grad(x, negative_slope=0.01):
 
     .. math::
 
-        \operatorname{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
+        \operatorname{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ \nu & x \le 0 \end{cases}
 
-    At the kink :math:`x = 0` the value :math:`a` is used, as PyTorch's autograd does.
+    At the kink :math:`x = 0` the value :math:`\nu` is used, as PyTorch's autograd does.
 
     Parameters
     ----------
     x : array_like, any shape
         The *input* of the leaky ReLU.
     negative_slope : float, default 0.01
-        The slope :math:`a \ge 0`.
+        The slope :math:`\nu \ge 0`.
 
     Returns
     -------
     numpy.ndarray, same shape as ``x``
-        Ones and :math:`a`'s (float).
+        Ones and :math:`\nu`'s (float).
 
     Examples
     --------
@@ -611,8 +611,8 @@ def gelu_grad(x, approximate="none"):
 
     .. math::
 
-        \operatorname{GELU}'(x) = \Phi(x) + x\,\phi(x), \qquad
-        \phi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
+        \operatorname{GELU}'(x) = \Phi(x) + x\,\Phi'(x), \qquad
+        \Phi'(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
 
     and for ``approximate="tanh"``, with :math:`u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)`,
 

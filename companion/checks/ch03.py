@@ -239,7 +239,7 @@ def check_abs_network(w1, b1, w2, b2):
 
 
 def check_dead_units(answer, pre_activations):
-    """Check the number of dead ReLU units: units whose pre-activation is never positive (chapter 3).
+    r"""Check the number of dead ReLU units: units whose pre-activation is never positive (chapter 3).
 
     A unit is a column of ``pre_activations``; it is dead on these examples when its
     pre-activation :math:`z` is :math:`\le 0` for every one of them, so that
