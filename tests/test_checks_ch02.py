@@ -274,3 +274,8 @@ def test_check_locally_connected_count_against_unfold(capsys):
     assert checks.check_locally_connected_count(n_windows * 10, 6, 3, bias=True) is True
     assert checks.check_locally_connected_count(9, 6, 3) is False
     assert "output positions has weights of its own" in capsys.readouterr().out
+
+
+def test_check_conv_matrix_not_answered(capsys):
+    assert checks.check_conv_matrix(None, (3, 3), np.ones((2, 2)), stride=2, padding=1) is False
+    assert "Not answered yet" in capsys.readouterr().out
