@@ -7,8 +7,8 @@ Chapter by chapter, the math (NumPy only), the plots that chapter introduces, an
 exercise checks:
 
 1. Images as arrays: ``representation``, ``data``; ``plotting.images``; ``checks.ch01``.
-2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``;
-   ``checks.ch02``.
+2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``,
+   ``plotting.graphs`` (receptive fields); ``checks.ch02``.
 3. Activation functions: ``activation``; ``plotting.graphs``; ``checks.ch03``.
 4. Pooling: ``pooling`` (max, average and global average pooling, blur pooling,
    upsampling, the transposed convolution), ``backprop`` (``global_avg_pool2d_backward``);
@@ -25,7 +25,8 @@ exercise checks:
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
-  loops, ``im2col`` and ``col2im``, ``correlate2d``), ``filters`` (classic kernels,
+  loops, ``im2col`` and ``col2im``, ``correlate2d``, the matrix of a convolution, locally
+  connected layers, receptive fields), ``filters`` (classic kernels,
   parameter counts, ``layer_costs``), ``activation``, ``pooling`` (pooling, blur pooling,
   upsampling, the transposed convolution), ``layers`` (dense layers and losses),
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
@@ -44,8 +45,8 @@ exercise checks:
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
   ``conv_scene`` (a kernel sliding over an input, still or animated), ``graphs``
-  (curves, a dense layer as a graph, class probabilities) and ``compgraph`` (a
-  computational graph with its values and gradients).
+  (curves, the receptive field of a stack, a dense layer as a graph, class probabilities)
+  and ``compgraph`` (a computational graph with its values and gradients).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
   ``check_value``) and one module per chapter, ``ch01`` to ``ch09``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell

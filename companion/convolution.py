@@ -41,7 +41,7 @@ from ._kernels import (
     _per_image,
     _windows,
 )
-from ._validation import as_float, check_choice, check_int, pair
+from ._validation import as_float, check_bool, check_choice, check_int, pair
 
 __all__ = [
     "conv_output_size",
@@ -53,6 +53,10 @@ __all__ = [
     "conv2d_naive",
     "correlate2d",
     "convolve2d",
+    "conv_matrix",
+    "locally_connected2d",
+    "locally_connected_param_count",
+    "effective_receptive_field",
 ]
 
 
@@ -613,3 +617,213 @@ def convolve2d(image, kernel, mode="full"):
     image, kernel = _check_2d(image, kernel, mode)
     kh, kw = kernel.shape
     return _correlate(image, kernel[::-1, ::-1], mode, ((kh - 1) // 2, (kw - 1) // 2))
+
+
+# --------------------------------------------------------------------------- where convolution comes from
+
+def _image_shape(input_shape):
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+        raise TypeError(f"input_shape must be a pair of ints (H, W), got {input_shape!r}")
+    return check_int(input_shape[0], "input_shape[0]", 1), check_int(input_shape[1], "input_shape[1]", 1)
+
+
+def conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1):
+    r"""The matrix :math:`M` of a single-channel convolution: ``flat(S) = M @ flat(I)``.
+
+    Entry :math:`(i W_{\text{out}} + j,\; u W + v)` holds the weight that input pixel
+    :math:`(u, v)` receives in output :math:`(i, j)`:
+
+    .. math::
+
+        M[i W_{\text{out}} + j,\; u W + v] = \sum_{m, q} K[m, q]\,
+            \mathbb 1[u = i s + m d - p]\; \mathbb 1[v = j s + q d - p]
+
+    (taps that fall on the zero padding have no column). Flattening is row-major. For
+    stride 1, :math:`M` is **doubly block-Toeplitz**: cut into :math:`H_{\text{out}} \times H`
+    blocks of shape :math:`(W_{\text{out}}, W)`, block :math:`(i, u)` depends only on
+    :math:`u - i`, and every block is itself Toeplitz (its entry :math:`(j, v)` depends only
+    on :math:`v - j`).
+
+    Parameters
+    ----------
+    input_shape : pair of int
+        :math:`(H, W)`, the shape of the image :math:`I`.
+    kernel : array_like, shape (kH, kW)
+        :math:`K`.
+    stride, padding, dilation : int or pair of int, defaults 1, 0, 1
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H_out * W_out, H * W)
+        :math:`M`, in the kernel's float dtype (float64 for integers).
+
+    Examples
+    --------
+    >>> conv_matrix((1, 3), [[1, 2]])
+    array([[1., 2., 0.],
+           [0., 1., 2.]])
+    """
+    h, w = _image_shape(input_shape)
+    kernel = as_float(kernel, "kernel", 2)
+    s = pair(stride, "stride", 1)
+    p = pair(padding, "padding", 0)
+    d = pair(dilation, "dilation", 1)
+    kh, kw = kernel.shape
+    h_out = _out_len(h, kh, s[0], p[0], d[0], "input height")
+    w_out = _out_len(w, kw, s[1], p[1], d[1], "input width")
+    i, j, m, q = np.meshgrid(np.arange(h_out), np.arange(w_out), np.arange(kh), np.arange(kw), indexing="ij")
+    u = i * s[0] + m * d[0] - p[0]
+    v = j * s[1] + q * d[1] - p[1]
+    inside = (u >= 0) & (u < h) & (v >= 0) & (v < w)
+    M = np.zeros((h_out * w_out, h * w), dtype=kernel.dtype)
+    rows = (i * w_out + j)[inside]
+    cols = (u * w + v)[inside]
+    np.add.at(M, (rows, cols), np.broadcast_to(kernel, i.shape)[inside])
+    return M
+
+
+def _check_local(input, weight, bias, padding):
+    x = as_float(input, "input", 2)
+    weight = as_float(weight, "weight", 4)
+    p = check_int(padding, "padding", 0)
+    h_out, w_out, kh, kw = weight.shape
+    expected = (x.shape[0] + 2 * p - kh + 1, x.shape[1] + 2 * p - kw + 1)
+    if (h_out, w_out) != expected:
+        raise ValueError(
+            f"weight of shape {weight.shape} needs (H_out, W_out) = {expected} for an input of shape "
+            f"{x.shape} with padding={p} and a {kh}x{kw} window, got ({h_out}, {w_out})"
+        )
+    if bias is not None:
+        bias = as_float(bias, "bias", 2)
+        if bias.shape != (h_out, w_out):
+            raise ValueError(f"bias must have shape {(h_out, w_out)}, got {bias.shape}")
+    return x, weight, bias, p
+
+
+def locally_connected2d(input, weight, bias=None, padding=0):
+    r"""A locally connected layer: a window at every position, with weights of its own.
+
+    .. math::
+
+        S[i, j] = b[i, j] + \sum_{m=0}^{k_H-1} \sum_{q=0}^{k_W-1} V[i, j, m, q]\, I_p[i + m, j + q]
+
+    It is a dense layer restricted to a :math:`k_H \times k_W` window (locality) but not
+    yet sharing its weights; with :math:`V[i, j, m, q] = K[m, q]` and :math:`b[i, j] = b`
+    at every position it becomes the convolution :math:`S = b + I \star K`. Stride 1.
+
+    Parameters
+    ----------
+    input : array_like, shape (H, W)
+        The image :math:`I`.
+    weight : array_like, shape (H_out, W_out, kH, kW)
+        :math:`V`, one window of weights per output position;
+        :math:`H_{\text{out}} = H + 2p - k_H + 1`, likewise :math:`W_{\text{out}}`.
+    bias : array_like, shape (H_out, W_out), optional
+        One bias per output position. Default ``None``: none.
+    padding : int, default 0
+        Zeros added on every side first (:math:`I_p`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (H_out, W_out)
+
+    Examples
+    --------
+    >>> V = np.ones((2, 2, 1, 2)); V[1, 1] = [10, 0]
+    >>> locally_connected2d([[1, 2, 3], [4, 5, 6]], V)
+    array([[ 3.,  5.],
+           [ 9., 50.]])
+    """
+    x, weight, bias, p = _check_local(input, weight, bias, padding)
+    kh, kw = weight.shape[2:]
+    windows = np.lib.stride_tricks.sliding_window_view(_pad(x, (p, p)), (kh, kw))  # (H_out, W_out, kh, kw)
+    out = np.einsum("ijmq,ijmq->ij", windows, weight)
+    return out if bias is None else out + bias
+
+
+def locally_connected_param_count(input_size, kernel_size, padding=0, bias=False):
+    r"""Number of parameters of :func:`locally_connected2d` on an :math:`H \times W` image.
+
+    .. math::
+
+        \lvert\theta\rvert = H_{\text{out}} W_{\text{out}}\, k_H k_W
+            \;(+\, H_{\text{out}} W_{\text{out}} \text{ with biases})
+
+    Parameters
+    ----------
+    input_size : int or pair of int
+        :math:`(H, W)`.
+    kernel_size : int or pair of int
+        :math:`(k_H, k_W)`.
+    padding : int, default 0
+    bias : bool, default False
+        Whether each output position has a bias.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> locally_connected_param_count(512, 3, padding=1)   # 512 * 512 windows of 9 weights
+    2359296
+    """
+    h, w = pair(input_size, "input_size", 1)
+    kh, kw = pair(kernel_size, "kernel_size", 1)
+    p = check_int(padding, "padding", 0)
+    extra = 1 if check_bool(bias, "bias") else 0
+    h_out = _out_len(h, kh, 1, p, 1, "input height")
+    w_out = _out_len(w, kw, 1, p, 1, "input width")
+    return int(h_out * w_out * (kh * kw + extra))
+
+
+def effective_receptive_field(kernels, input_size):
+    r"""How strongly one output unit of a linear stack of convolutions depends on each pixel.
+
+    For a stack of single-channel, stride-1, unpadded convolutions
+    :math:`S_l = S_{l-1} \star K_l` (:math:`S_0 = I`), return the gradient
+    :math:`\partial S_L / \partial I` of the centre unit :math:`c = \lfloor H_L/2 \rfloor`
+    with respect to the input. It is computed as the backward pass computes it: start
+    from a one at the centre of the last map and apply, layer by layer from the last, the
+    gradient of a cross-correlation, a full *true* convolution with the same kernel:
+
+    .. math::
+
+        G_{l-1} = G_l * K_l \quad(\text{mode full}), \qquad G_L = \text{one 1 at the centre, zeros elsewhere}
+
+    Its support is the receptive field (:func:`receptive_field`); its magnitude, the
+    effective receptive field of Luo et al. (2016), is concentrated in the centre.
+
+    Parameters
+    ----------
+    kernels : sequence of array_like, each of shape (k_l, k_l')
+        :math:`K_1, \dots, K_L`, first layer first.
+    input_size : int or pair of int
+        :math:`(H, W)`; it must leave at least one output unit.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+        :math:`G_0`, the gradient of the centre unit with respect to every input pixel.
+
+    Examples
+    --------
+    >>> effective_receptive_field([np.ones((2, 2)), np.ones((2, 2))], 3)
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    if isinstance(kernels, (str, bytes, np.ndarray)) or not isinstance(kernels, (list, tuple)) or not kernels:
+        raise TypeError(f"kernels must be a non-empty list or tuple of 2-D arrays, got {kernels!r:.80}")
+    ks = [as_float(k, f"kernels[{l}]", 2) for l, k in enumerate(kernels)]
+    h, w = pair(input_size, "input_size", 1)
+    h_l, w_l = h, w
+    for l, k in enumerate(ks):
+        h_l = _out_len(h_l, k.shape[0], 1, 0, 1, f"input of layer {l + 1} (height)")
+        w_l = _out_len(w_l, k.shape[1], 1, 0, 1, f"input of layer {l + 1} (width)")
+    g = np.zeros((h_l, w_l), dtype=_float_dtype(*ks))
+    g[h_l // 2, w_l // 2] = 1
+    for k in reversed(ks):
+        g = _correlate(g, k[::-1, ::-1], "full", None)
+    return g

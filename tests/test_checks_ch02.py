@@ -205,3 +205,77 @@ def test_combined_kernel_hints_at_the_flip(capsys):
     assert checks.check_combined_kernel(np.zeros((3, 3)), asym, L) is False
     assert checks.check_combined_kernel(None, asym, L) is False
     assert "replace None by your combined kernel" in verdict(capsys)
+
+
+# --- shifted output, receptive field, conv matrix, locally connected count -------------------
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+
+def test_check_shifted_output_against_torch(capsys):
+    rng = np.random.default_rng(1)
+    image = np.zeros((8, 8))
+    image[2:6, 2:6] = rng.integers(0, 9, size=(4, 4))
+    K = rng.integers(-2, 3, size=(3, 3)).astype(float)
+    shifted = torch.roll(torch.from_numpy(image), shifts=(1, 2), dims=(0, 1))  # zero border: roll = shift
+    expected = F.conv2d(shifted[None, None], torch.from_numpy(K)[None, None])[0, 0].numpy()
+    assert checks.check_shifted_output(expected, image, K, down=1, right=2) is True
+    assert capsys.readouterr().out == "Correct!\n"
+    S = F.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(K)[None, None])[0, 0].numpy()
+    assert checks.check_shifted_output(S, image, K, down=1, right=2) is False  # not shifted
+    assert capsys.readouterr().out.startswith("Not yet:")
+    assert checks.check_shifted_output(None, image, K, 1, 2) is False
+    with pytest.raises(ValueError, match=r"^the shift \(down, right\) = \(8, 0\) must be less than"):
+        checks.check_shifted_output(S, image, K, 8, 0)
+    with pytest.raises(ValueError, match=r"^down must be at least 0"):
+        checks.check_shifted_output(S, image, K, -1, 0)
+
+
+def _torch_receptive_field(layers, n=48):
+    x = torch.ones(1, 1, n, n, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k, s in layers:
+        y = F.conv2d(y, torch.ones(1, 1, k, k, dtype=torch.float64), stride=s)
+    y[0, 0, y.shape[2] // 2, y.shape[3] // 2].backward()
+    rows = np.nonzero(x.grad[0, 0].numpy().any(axis=1))[0]
+    return int(rows.max() - rows.min() + 1)
+
+
+def test_check_receptive_field_against_autograd(capsys):
+    layers = [(3, 1), (2, 2), (3, 1)]
+    r = _torch_receptive_field(layers)
+    assert checks.check_receptive_field(r, layers) is True
+    assert checks.check_receptive_field(r - 1, layers) is False
+    assert "each further tap spans s pixels" in capsys.readouterr().out
+    assert checks.check_receptive_field(None, layers) is False
+    assert "Not answered yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("shape, k, s, p", [((4, 4), 3, 1, 1), ((5, 5), 3, 2, 0), ((4, 5), 2, 2, 1)])
+def test_check_conv_matrix_against_torch_jacobian(capsys, shape, k, s, p):
+    K = np.arange(1.0, k * k + 1).reshape(k, k)
+
+    def f(x):
+        return F.conv2d(x.reshape(1, 1, *shape), torch.from_numpy(K)[None, None], stride=s, padding=p).reshape(-1)
+
+    J = torch.autograd.functional.jacobian(f, torch.zeros(shape[0] * shape[1], dtype=torch.float64)).numpy()
+    assert checks.check_conv_matrix(J, shape, K, stride=s, padding=p) is True
+    wrong = J.copy()
+    wrong[0, 0] += 1
+    assert checks.check_conv_matrix(wrong, shape, K, stride=s, padding=p) is False
+    assert checks.check_conv_matrix(J[:, :-1], shape, K, stride=s, padding=p) is False
+    assert "padding has no column" in capsys.readouterr().out
+
+
+def test_check_locally_connected_count_against_unfold(capsys):
+    n_windows = F.unfold(torch.zeros(1, 1, 6, 6), 3).shape[-1]
+    assert checks.check_locally_connected_count(n_windows * 9, 6, 3) is True
+    assert checks.check_locally_connected_count(n_windows * 10, 6, 3, bias=True) is True
+    assert checks.check_locally_connected_count(9, 6, 3) is False
+    assert "output positions has weights of its own" in capsys.readouterr().out
+
+
+def test_check_conv_matrix_not_answered(capsys):
+    assert checks.check_conv_matrix(None, (3, 3), np.ones((2, 2)), stride=2, padding=1) is False
+    assert "Not answered yet" in capsys.readouterr().out

@@ -59,7 +59,7 @@ def test_check_activation_bad_answers_never_raise(capsys, answer, message):
 
 def test_check_activation_misuse_raises():
     with pytest.raises(ValueError, match="name must be one of"):
-        checks.check_activation([1.0], "gelu", [1.0])
+        checks.check_activation([1.0], "swish", [1.0])
     with pytest.raises(TypeError, match="name must be a str"):
         checks.check_activation([1.0], 3, [1.0])
 
@@ -148,3 +148,49 @@ def test_check_abs_network(capsys):
 def test_bad_calls_raise_even_before_an_answer(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- the ReLU family and dead units -------------------------------------------------------
+
+import torch.nn.functional as F  # noqa: E402
+
+FAMILY = {"leaky_relu": F.leaky_relu, "elu": F.elu, "gelu": F.gelu}
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "leaky_relu_grad", "elu", "elu_grad", "gelu", "gelu_grad"])
+def test_check_activation_family_accepts_torch_values(capsys, name):
+    t = torch.tensor(Z, requires_grad=True)
+    y = FAMILY[name.replace("_grad", "")](t)
+    if name.endswith("_grad"):
+        y.sum().backward()
+        expected = t.grad.numpy()
+    else:
+        expected = y.detach().numpy()
+    assert checks.check_activation(expected, name, Z) is True
+    assert capsys.readouterr().out == "Correct!\n"
+    assert checks.check_activation(expected + 0.01, name, Z) is False
+    assert capsys.readouterr().out.startswith("Not yet: 5 of 5 entries")
+
+
+def test_check_activation_leaky_grad_at_zero_names_the_convention(capsys):
+    assert checks.check_activation([0.01, 0.01, 0.0, 1, 1], "leaky_relu_grad", Z) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet:") and "LeakyReLU'(0) = 0.01" in out
+    assert checks.check_activation([0.01, 0.01, 0.01, 1, 1], "leaky_relu_grad", Z) is True
+
+
+def test_check_dead_units_against_torch_relu_gradients(capsys):
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(20, 30)) - np.linspace(0, 4, 30)  # later units more often dead
+    z[:, 3] = 0.0  # exactly zero: dead, ReLU'(0) = 0
+    t = torch.tensor(z, requires_grad=True)
+    torch.relu(t).sum().backward()
+    dead = int((t.grad.numpy() == 0).all(axis=0).sum())  # no gradient for any example
+    assert checks.check_dead_units(dead, z) is True
+    assert capsys.readouterr().out == "Correct!\n"
+    assert checks.check_dead_units(dead - 1, z) is False
+    assert "z = 0 counts as dead" in capsys.readouterr().out
+    assert checks.check_dead_units(None, z) is False
+    assert "Not answered yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match=r"^pre_activations must be 2-D"):
+        checks.check_dead_units(1, np.zeros(3))

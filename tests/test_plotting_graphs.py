@@ -135,3 +135,44 @@ def test_probabilities_draws_on_a_given_axes_and_accepts_tensors():
 def test_probabilities_bad_input(kwargs, error):
     with pytest.raises(error):
         plotting.plot_probabilities(**kwargs)
+
+
+def _filled_input_span(ax):
+    """Width, in input pixels, of the filled input units (the bottom row) of the drawing."""
+    import matplotlib.colors as mcolors
+
+    filled = [c for c in ax.collections if len(c.get_offsets()) and
+              mcolors.to_hex(c.get_facecolor()[0]) == "#b6d7a8" and c.get_offsets()[0][1] == 0]
+    xs = np.concatenate([c.get_offsets()[:, 0] for c in filled])
+    return int(xs.max() - xs.min() + 1)
+
+
+@pytest.mark.parametrize("layers, n_in", [([(3, 1), (3, 1)], 9), ([(3, 1), (2, 2), (3, 1)], 20),
+                                          ([(3, 1, 2), (3, 2)], 24), ([(5, 1)], 5)])
+def test_receptive_field_drawing_fills_what_autograd_reaches(layers, n_in):
+    ax = plotting.plot_receptive_field(layers, n_in, title="rf")
+    assert ax.get_title() == "rf"
+    # torch: the input positions with a nonzero gradient of the middle top unit
+    x = torch.ones(1, 1, n_in, dtype=torch.float64, requires_grad=True)
+    y = x
+    for layer in layers:
+        k, s = layer[0], layer[1]
+        d = layer[2] if len(layer) == 3 else 1
+        y = torch.nn.functional.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
+    y[0, 0, y.shape[-1] // 2].backward()
+    reached = np.nonzero(x.grad[0, 0].numpy())[0]
+    assert _filled_input_span(ax) == reached.max() - reached.min() + 1
+    assert ax.texts[-1].get_text().endswith(f"r = {reached.max() - reached.min() + 1}")
+
+
+def test_receptive_field_drawing_on_a_given_axes_and_bad_input():
+    _, ax = plt.subplots()
+    assert plotting.plot_receptive_field([(3, 1)], 6, ax=ax) is ax
+    with pytest.raises(ValueError, match=r"^n_in must be at most 64"):
+        plotting.plot_receptive_field([(3, 1)], 65)
+    with pytest.raises(ValueError, match=r"^layer 2 \(kernel_size=3, dilation=1\) spans 3 units, more than the 2"):
+        plotting.plot_receptive_field([(3, 1), (3, 1)], 4)
+    with pytest.raises(TypeError, match=r"^layers must be a list or tuple"):
+        plotting.plot_receptive_field("3x3", 6)
+    with pytest.raises(ValueError, match=r"^n_in must be at least 1"):
+        plotting.plot_receptive_field([(1, 1)], 0)

@@ -1,5 +1,5 @@
-"""Chapter 3, activation functions: values and derivatives, two linear layers in one, the
-vanishing gradient, a ReLU network for |x|.
+"""Chapter 3, activation functions: values and derivatives (the ReLU family included), two
+linear layers in one, the vanishing gradient, a ReLU network for |x|, dead units.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ from .._validation import as_array, check_choice, check_real
 from ..activation import relu, sigmoid_grad
 from ..layers import linear
 from ._verdict import answer_array, float_answer, not_answered, quietly, read_numbers
-from .generic import check_array, check_value
+from .generic import check_array, check_number, check_value
 
 __all__ = [
     "check_activation",
     "check_collapsed_linear",
     "check_vanishing_depth",
     "check_abs_network",
+    "check_dead_units",
 ]
 
 
-_ACTIVATIONS = ("relu", "relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softmax")
+_ACTIVATIONS = ("relu", "relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softmax",
+                "leaky_relu", "leaky_relu_grad", "elu", "elu_grad", "gelu", "gelu_grad")
+_KINK_NOTES = {"relu_grad": "ReLU'(0) = 0 by convention.",
+               "leaky_relu_grad": "LeakyReLU'(0) = 0.01, the negative slope, by convention (as PyTorch)."}
 
 
 def check_activation(answer, name, x, atol=1e-3):
@@ -36,7 +40,10 @@ def check_activation(answer, name, x, atol=1e-3):
         The reader's values, same shape as ``x``.
     name : str
         One of ``"relu"``, ``"relu_grad"``, ``"sigmoid"``, ``"sigmoid_grad"``, ``"tanh"``,
-        ``"tanh_grad"``, ``"softmax"`` (along the last axis).
+        ``"tanh_grad"``, ``"softmax"`` (along the last axis), ``"leaky_relu"``,
+        ``"leaky_relu_grad"`` (negative slope 0.01), ``"elu"``, ``"elu_grad"``
+        (:math:`\alpha = 1`), ``"gelu"``, ``"gelu_grad"`` (the exact form), each with
+        its default arguments.
     x : array_like, any shape
         Where the function is evaluated.
     atol : float, default 1e-3
@@ -61,17 +68,17 @@ def check_activation(answer, name, x, atol=1e-3):
         return False
     answer = float_answer(answer)
     label = f"your {name} values"
-    if name != "relu_grad":
+    if name not in _KINK_NOTES:
         return check_array(answer, expected, name=label, rtol=0.0, atol=atol)
     x_arr = np.asarray(x, dtype=np.float64)
     got, _ = answer_array(answer, label)
     at_zero = (x_arr == 0)
     if (got is not None and got.shape == expected.shape and at_zero.any()
             and np.allclose(got[~at_zero], expected[~at_zero], atol=atol, rtol=1e-5)
-            and not np.allclose(got[at_zero], 0.0, atol=atol, rtol=1e-5)):
+            and not np.allclose(got[at_zero], expected[at_zero], atol=atol, rtol=1e-5)):
         # A wrong value only at the kink: say which convention the book uses.
         _, message = quietly(check_array, answer, expected, name=label, rtol=0.0, atol=atol)
-        print(f"Not yet: {message} Note: ReLU'(0) = 0 by convention.")
+        print(f"Not yet: {message} Note: {_KINK_NOTES[name]}")
         return False
     return check_array(answer, expected, name=label, rtol=0.0, atol=atol)
 
@@ -229,3 +236,38 @@ def check_abs_network(w1, b1, w2, b2):
     print(f"Not yet: at x = {xs[k, 0]:.3g} your network gives {out[k]:.6g}, |x| = {want[k]:.6g} "
           f"(wrong at {int(wrong.sum())} of {wrong.size} points).")
     return False
+
+
+def check_dead_units(answer, pre_activations):
+    r"""Check the number of dead ReLU units: units whose pre-activation is never positive (chapter 3).
+
+    A unit is a column of ``pre_activations``; it is dead on these examples when its
+    pre-activation :math:`z` is :math:`\le 0` for every one of them, so that
+    :math:`\operatorname{ReLU}` outputs 0 and :math:`\operatorname{ReLU}'(z) = 0` for all.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's count, an int.
+    pre_activations : array_like, shape (N, units)
+        :math:`z` for ``N`` examples (rows) and every unit (columns).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> z = np.array([[-1.0, 2.0, 0.0], [-3.0, -1.0, 0.0]])
+    >>> check_dead_units(2, z)
+    Correct!
+    True
+    >>> check_dead_units(1, z)
+    Not yet: your count is 1, expected 2 (off by 1). A unit is dead when z <= 0 for every example; z = 0 counts as dead, since ReLU'(0) = 0.
+    False
+    """
+    z = as_array(pre_activations, "pre_activations", ndim=2)
+    expected = int(np.sum(~np.any(z > 0, axis=0)))
+    return check_number(answer, expected, what="count", name="your count",
+                        hint=lambda v: " A unit is dead when z <= 0 for every example; z = 0 counts as "
+                        "dead, since ReLU'(0) = 0." if v is not None else "")

@@ -9,7 +9,7 @@ This is the only package of the companion that uses matplotlib, and it imports i
 * :mod:`~companion.plotting.conv_scene`: :func:`plot_conv_step`, :func:`animate_conv` and
   its :class:`ConvAnimation`;
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
-  :func:`plot_probabilities`;
+  :func:`plot_probabilities`, :func:`plot_receptive_field`;
 * :mod:`~companion.plotting.compgraph`: :func:`plot_compgraph`;
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
@@ -17,7 +17,8 @@ The rule for notebooks
 ----------------------
 No helper calls ``plt.show()``. Each draws into a figure and **returns** it: the helpers
 that draw one panel (:func:`plot`, :func:`show_matrix`, :func:`plot_functions`,
-:func:`plot_dense_connections`, :func:`plot_probabilities`, :func:`plot_compgraph`) take an optional ``ax`` and
+:func:`plot_dense_connections`, :func:`plot_probabilities`, :func:`plot_receptive_field`,
+:func:`plot_compgraph`) take an optional ``ax`` and
 return the ``matplotlib.axes.Axes``; the helpers that draw several panels
 (:func:`plot_grid`, :func:`plot_kernels`, :func:`plot_feature_maps`,
 :func:`plot_conv_step`) return the ``matplotlib.figure.Figure``. A book cell that draws ends with ``plt.show()``, which renders

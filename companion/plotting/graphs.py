@@ -1,6 +1,7 @@
 """Graphs: functions of one variable (activations and their derivatives, curves against
-depth or window size; chapter 3 on), a dense layer drawn as a graph (chapter 6) and a
-classifier's probabilities for one image (chapter 8).
+depth or window size; chapter 3 on), the receptive field of a stack of layers (chapter 2),
+a dense layer drawn as a graph (chapter 6) and a classifier's probabilities for one image
+(chapter 8).
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array, check_int
+from ..convolution import receptive_field
 from ._style import EDGE, FOOT_PAD, FRAME, INPUT, OUT_DONE, check_ax, check_size, check_title, pyplot
 
-__all__ = ["plot_functions", "plot_dense_connections", "plot_probabilities"]
+__all__ = ["plot_functions", "plot_dense_connections", "plot_probabilities", "plot_receptive_field"]
 
 
 def plot_functions(x, curves, ax=None, title=None, xlabel="x", ylabel=None, size=3.0, marker=None):
@@ -221,4 +223,87 @@ def plot_probabilities(probs, true_class=None, ax=None, title=None, size=2.5):
     ax.spines[["top", "right"]].set_visible(False)
     if title is not None:
         ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_receptive_field(layers, n_in, ax=None, title=None, size=3.0):
+    """Draw how the receptive field of one unit grows through a stack of layers, in 1-D.
+
+    Each row is one layer's units along one axis (the input at the bottom), each unit
+    drawn above the centre of the input pixels its window covers. The unit in the middle
+    of the top row, and every unit it depends on, are filled; lines join each filled
+    unit to the taps of its window. The filled input pixels are its receptive field,
+    :func:`companion.receptive_field` pixels wide, written at the right of each row.
+
+    Parameters
+    ----------
+    layers : sequence of tuple
+        ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` per layer, first
+        layer first, as for :func:`companion.receptive_field`; no padding.
+    n_in : int
+        Number of input pixels drawn, at most 64; the stack must leave at least one unit.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default None creates a figure of ``(2 size) x size`` inches.
+    title : str, optional
+    size : float, default 3.0
+        Height of a new figure in inches.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_receptive_field([(3, 1), (3, 1)], 9)
+    >>> [t.get_text() for t in ax.texts][-1]
+    'layer 2: r = 5'
+    >>> plt.close("all")
+    """
+    receptive_field(layers)  # checks the layers
+    n_in = check_int(n_in, "n_in", minimum=1)
+    if n_in > 64:
+        raise ValueError(f"n_in must be at most 64 to be drawn, got {n_in}")
+    check_title(title)
+    check_ax(ax)
+    size = check_size(size)
+    geometry = [(int(l[0]), int(l[1]), int(l[2]) if len(l) == 3 else 1) for l in layers]
+    # position of unit i of each layer, in input pixels: centre of its window
+    positions, n = [np.arange(n_in, dtype=float)], n_in
+    for l, (k, s, d) in enumerate(geometry):
+        span = d * (k - 1) + 1
+        if span > n:
+            raise ValueError(f"layer {l + 1} (kernel_size={k}, dilation={d}) spans {span} units, "
+                             f"more than the {n} it receives from n_in={n_in}")
+        n = (n - span) // s + 1
+        prev = positions[-1]
+        positions.append(np.array([(prev[i * s] + prev[i * s + span - 1]) / 2 for i in range(n)]))
+    # the units the middle top unit depends on, layer by layer downwards
+    active = [None] * len(positions)
+    active[-1] = {len(positions[-1]) // 2}
+    edges = []
+    for l in range(len(geometry), 0, -1):
+        k, s, d = geometry[l - 1]
+        below = set()
+        for i in active[l]:
+            for m in range(k):
+                below.add(i * s + m * d)
+                edges.append((l, i, i * s + m * d))
+        active[l - 1] = below
+    if ax is None:
+        _, ax = pyplot().subplots(figsize=(2 * size, size))
+    for l, i, j in edges:
+        ax.plot([positions[l][i], positions[l - 1][j]], [l, l - 1], color=EDGE, linewidth=0.8, zorder=1)
+    for l, xs in enumerate(positions):
+        on = np.array([i in active[l] for i in range(len(xs))])
+        ax.scatter(xs[~on], np.full((~on).sum(), l), s=40, c="white", edgecolors=FRAME, zorder=2)
+        ax.scatter(xs[on], np.full(on.sum(), l), s=40, c=OUT_DONE, edgecolors=EDGE, zorder=2)
+        label = "input" if l == 0 else f"layer {l}: r = {receptive_field(layers[:l])}"
+        ax.text(n_in + 0.5, l, label, ha="left", va="center")
+    ax.set_xlim(-0.8, n_in + 0.3 + 0.22 * n_in)
+    ax.set_ylim(-0.6, len(positions) - 0.4)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
     return ax
