@@ -10,6 +10,7 @@ This is the only package of the companion that uses matplotlib, and it imports i
   its :class:`ConvAnimation`;
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
   :func:`plot_probabilities`;
+* :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`;
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks
@@ -36,6 +37,7 @@ Grayscale scaling: integer images (``uint8`` as stored) are drawn on the fixed r
 from .images import *  # noqa: F401,F403
 from .conv_scene import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
-from . import conv_scene, graphs, images
+from .training import *  # noqa: F401,F403
+from . import conv_scene, graphs, images, training
 
-__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__
+__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + training.__all__
