@@ -3,7 +3,8 @@ the running statistics used at inference, as ``torch.nn.BatchNorm2d`` computes t
 
 Each channel ``c`` of a batch ``X`` of shape ``(N, C, H, W)`` is normalised by the mean and
 the biased variance of its ``N H W`` entries, then scaled by ``alpha_c`` and shifted by
-``beta_c`` (PyTorch's ``weight`` and ``bias``, often written gamma and beta). This module
+``beta_c`` (PyTorch's ``weight`` and ``bias``, often written gamma and beta), and
+:class:`TinyCNNBN`, chapter 8's network with such a layer after its convolution. This module
 uses NumPy only.
 """
 
@@ -12,8 +13,19 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_float, check_real
+from .backprop import conv2d_backward, linear_backward, max_pool2d_backward, relu_backward
+from .convolution import conv2d
+from .layers import flatten, linear
+from .model import TinyCNN
+from .pooling import max_pool2d
 
-__all__ = ["batch_norm2d", "batch_norm2d_backward", "batch_norm2d_update_running", "batch_norm2d_eval"]
+__all__ = [
+    "batch_norm2d",
+    "batch_norm2d_backward",
+    "batch_norm2d_update_running",
+    "batch_norm2d_eval",
+    "TinyCNNBN",
+]
 
 
 def _check_x(x, name="x"):
@@ -221,3 +233,82 @@ def batch_norm2d_eval(x, running_mean, running_var, gamma, beta, eps=1e-5):
         raise ValueError("running_var + eps must be positive in every channel")
     inv_std = 1.0 / np.sqrt(var + eps)
     return (gamma * inv_std)[None, :, None, None] * (x - mean[None, :, None, None]) + beta[None, :, None, None]
+
+
+class TinyCNNBN(TinyCNN):
+    """Chapter 8's network with a batch normalisation between the convolution and the ReLU:
+    ``softmax(Dense(Flatten(MaxPool(ReLU(BN(conv2d(I, K) + b))))))``, in NumPy.
+
+    The parameters of :class:`companion.TinyCNN` plus ``"gamma"`` (ones) and ``"beta"``
+    (zeros), both of shape ``(F,)``; the running statistics ``running_mean`` (zeros) and
+    ``running_var`` (ones) are kept as ``nn.BatchNorm2d`` keeps them (momentum 0.1). In
+    training mode (the default, :meth:`train`) every forward pass normalises by the batch's
+    statistics and updates the running ones; after :meth:`eval` it uses the running ones.
+
+    Parameters
+    ----------
+    n_filters, kernel_size, pool_size, n_classes, image_size, seed
+        As :class:`companion.TinyCNN`.
+    eps : float, default 1e-5
+    momentum : float, default 0.1
+
+    Examples
+    --------
+    >>> net = TinyCNNBN(n_filters=2, image_size=8, n_classes=3)
+    >>> net.forward(np.random.default_rng(0).random((4, 1, 8, 8)))[0].shape
+    (4, 3)
+    >>> net.running_mean.shape
+    (2,)
+    """
+
+    def __init__(self, n_filters=8, kernel_size=3, pool_size=2, n_classes=10, image_size=28, seed=0, eps=1e-5,
+                 momentum=0.1):
+        super().__init__(n_filters, kernel_size, pool_size, n_classes, image_size, seed)
+        self.eps = _check_eps(eps)
+        self.momentum = float(check_real(momentum, "momentum", minimum=0, finite=True))
+        if self.momentum > 1:
+            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
+        self.params["gamma"] = np.ones(self.n_filters)
+        self.params["beta"] = np.zeros(self.n_filters)
+        self.running_mean = np.zeros(self.n_filters)
+        self.running_var = np.ones(self.n_filters)
+        self.training = True
+
+    def train(self):
+        """Training mode: normalise by each batch's statistics (and update the running ones)."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Evaluation mode: normalise by the running statistics; each output depends on its image only."""
+        self.training = False
+        return self
+
+    def forward(self, x):
+        """Logits and the cache for :meth:`backward`; in training mode, also update the running statistics."""
+        x = self._check_input(x)
+        p = self.params
+        conv = conv2d(x, p["K"], p["b"])
+        if self.training:
+            bn = batch_norm2d(conv, p["gamma"], p["beta"], self.eps)
+            self.running_mean, self.running_var = batch_norm2d_update_running(
+                self.running_mean, self.running_var, conv, self.momentum)
+        else:
+            bn = batch_norm2d_eval(conv, self.running_mean, self.running_var, p["gamma"], p["beta"], self.eps)
+        act = np.maximum(bn, 0.0)
+        pooled = max_pool2d(act, self.pool_size)
+        flat = flatten(pooled)
+        logits = linear(flat, p["W"], p["c"])
+        return logits, {"x": x, "conv": conv, "bn": bn, "act": act, "pooled": pooled, "flat": flat}
+
+    def backward(self, cache, grad_logits):
+        """The gradient of every parameter (training mode), through :func:`batch_norm2d_backward`."""
+        if not self.training:
+            raise ValueError("backward needs the training-mode forward pass: call train() first")
+        p = self.params
+        grad_flat, grad_W, grad_c = linear_backward(grad_logits, cache["flat"], p["W"])
+        grad_act = max_pool2d_backward(grad_flat.reshape(cache["pooled"].shape), cache["act"], self.pool_size)
+        grad_bn = relu_backward(grad_act, cache["bn"])
+        grad_conv, grad_gamma, grad_beta = batch_norm2d_backward(grad_bn, cache["conv"], p["gamma"], self.eps)
+        _, grad_K, grad_b = conv2d_backward(grad_conv, cache["x"], p["K"])
+        return {"K": grad_K, "b": grad_b, "W": grad_W, "c": grad_c, "gamma": grad_gamma, "beta": grad_beta}
