@@ -55,3 +55,21 @@ def test_bad_input():
         plotting.plot_seed_curves({"a": [[1.0, 2.0]]}, smooth=3)
     with pytest.raises(TypeError, match="title must be a str"):
         plotting.plot_seed_curves({"a": [[1.0, 2.0]]}, title=3)
+
+
+def test_plot_seed_points_draws_mean_and_range():
+    runs = np.array([[0.8, 0.5, 0.1], [0.9, 0.3, 0.1], [0.85, 0.4, 0.1]])
+    ax = plotting.plot_seed_points([0.05, 0.2, 0.8], {"plain": runs}, xlabel="lr", ylabel="acc", log_x=True,
+                                   title="t")
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), runs.mean(axis=0), rtol=1e-12, atol=1e-12)
+    segments = ax.collections[0].get_segments()
+    np.testing.assert_allclose([s[:, 1].min() for s in segments], runs.min(axis=0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose([s[:, 1].max() for s in segments], runs.max(axis=0), rtol=1e-12, atol=1e-12)
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match="must have 3 columns"):
+        plotting.plot_seed_points([1, 2, 3], {"a": [[1.0, 2.0]]})
+    with pytest.raises(TypeError, match="values must be a non-empty dict"):
+        plotting.plot_seed_points([1, 2], [[1.0, 2.0]])
+    with pytest.raises(TypeError, match="log_x must be True or False"):
+        plotting.plot_seed_points([1, 2], {"a": [[1.0, 2.0]]}, log_x=1)

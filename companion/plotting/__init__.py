@@ -10,7 +10,8 @@ This is the only package of the companion that uses matplotlib, and it imports i
   its :class:`ConvAnimation`;
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
   :func:`plot_probabilities`;
-* :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`;
+* :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`,
+  :func:`plot_seed_points`;
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks

@@ -9,7 +9,7 @@ import numpy as np
 from .._validation import as_float
 from ._style import check_ax, check_size, check_title, pyplot
 
-__all__ = ["plot_layer_stds", "plot_seed_curves"]
+__all__ = ["plot_layer_stds", "plot_seed_curves", "plot_seed_points"]
 
 
 def plot_layer_stds(stds, ax=None, title=None, size=3.0):
@@ -109,6 +109,66 @@ def plot_seed_curves(curves, ax=None, title=None, xlabel="step", ylabel="loss", 
         ax.fill_between(steps, rows.min(axis=0), rows.max(axis=0), color=line.get_color(), alpha=0.25, linewidth=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", frameon=False)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_seed_points(x, values, ax=None, title=None, xlabel="x", ylabel=None, size=3.0, log_x=False):
+    """Draw results measured over several seeds at a few settings: the mean as a marked line,
+    the range over the seeds (smallest to largest) as an error bar, and return the Axes.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The settings (a learning rate, a shift).
+    values : dict of str to array_like, each of shape (n_seeds, n)
+        Legend name -> one row per seed.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    xlabel : str, default "x"
+    ylabel : str, optional
+    size : float, default 3.0
+    log_x : bool, default False
+        A logarithmic horizontal axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_seed_points([0.1, 1.0], {"a": [[0.8, 0.5], [0.9, 0.3]]}, log_x=True)
+    >>> ax.get_xscale()
+    'log'
+    """
+    xs = as_float(x, "x", ndim=1)
+    if not isinstance(values, dict) or not values:
+        raise TypeError(f"values must be a non-empty dict of name -> (n_seeds, n) values, got {type(values).__name__}")
+    arrays = {str(k): as_float(v, f"values[{k!r}]", ndim=2) for k, v in values.items()}
+    for k, v in arrays.items():
+        if v.shape[1] != len(xs):
+            raise ValueError(f"values[{k!r}] must have {len(xs)} columns, one per x, got shape {v.shape}")
+    if not isinstance(log_x, bool):
+        raise TypeError(f"log_x must be True or False, got {type(log_x).__name__}")
+    check_ax(ax)
+    check_title(title)
+    check_title(xlabel, "xlabel")
+    check_title(ylabel, "ylabel")
+    size = check_size(size)
+    plt = pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4 * size / 3, size))
+    for name, v in arrays.items():
+        mean = v.mean(axis=0)
+        err = np.maximum(np.stack([mean - v.min(axis=0), v.max(axis=0) - mean]), 0.0)  # rounding can go below 0
+        ax.errorbar(xs, mean, yerr=err, marker="o", markersize=4, capsize=3, label=name)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
     ax.legend(fontsize="small", frameon=False)
     if title is not None:
         ax.set_title(title, fontsize=10)
