@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+import companion
+
 from companion.checks import (
     check_adam_step,
     check_batch_norm_output,
@@ -73,3 +75,11 @@ def test_initial_loss(capsys):
     assert not check_initial_loss(None)
     with pytest.raises(ValueError, match="n_classes must be an int of at least 2"):
         check_initial_loss(1.0, n_classes=1)
+
+
+def test_adam_step_accepts_a_number_for_one_parameter(capsys):
+    theta_1, m_1, v_1 = companion.adam_step(np.array([1.0]), np.array([2.0]), np.zeros(1), np.zeros(1), 1, lr=0.1)
+    expected = 0.9 - 0.1 * (0.08 / 0.19) / np.sqrt(0.004996 / 0.001999)
+    assert check_adam_step(expected, theta_1, [-1.0], m_1, v_1, step=2, lr=0.1)
+    assert not check_adam_step(0.9, theta_1, [-1.0], m_1, v_1, step=2, lr=0.1)
+    assert "expected 0.873" in capsys.readouterr().out

@@ -122,3 +122,60 @@ def test_bad_input():
 
 def test_flat_names():
     assert companion.batch_norm2d is batch_norm2d and companion.batch_norm2d_backward is batch_norm2d_backward
+
+
+def _twin(net):
+    twin = companion.small_cnn(batch_norm=True, n_filters=net.n_filters, seed=0)
+    with torch.no_grad():
+        for tensor, name in zip(twin.parameters(), ["K", "b", "gamma", "beta", "W", "c"]):
+            tensor.copy_(torch.from_numpy(net.params[name]))
+    return twin
+
+
+def test_tiny_cnn_bn_matches_its_torch_twin():
+    net = companion.TinyCNNBN(n_filters=3, seed=2)
+    net.params["gamma"] = np.array([0.5, 1.5, 2.0])
+    net.params["beta"] = np.array([0.1, -0.2, 0.3])
+    twin = _twin(net)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((6, 1, 28, 28)), np.array([0, 1, 2, 3, 4, 5])
+    loss, grads = net.loss_and_grads(x, y)
+    loss_t = F.cross_entropy(twin(torch.from_numpy(x)), torch.from_numpy(y))
+    loss_t.backward()
+    np.testing.assert_allclose(loss, loss_t.item(), rtol=1e-12, atol=1e-12)
+    for tensor, name in zip(twin.parameters(), ["K", "b", "gamma", "beta", "W", "c"]):
+        np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(net.running_mean, twin[1].running_mean.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(net.running_var, twin[1].running_var.numpy(), rtol=1e-12, atol=1e-12)
+    # the conv bias cannot change the output: its gradient is zero up to rounding
+    np.testing.assert_allclose(grads["b"], 0, rtol=0, atol=1e-12)
+    net.eval()
+    twin.eval()
+    np.testing.assert_allclose(net.forward(x)[0], twin(torch.from_numpy(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="call train"):
+        net.loss_and_grads(x, y)
+    assert net.train() is net and net.training
+
+
+def test_tiny_cnn_bn_gradient_against_finite_differences():
+    net = companion.TinyCNNBN(n_filters=2, kernel_size=2, image_size=6, n_classes=3, seed=1)
+    rng = np.random.default_rng(1)
+    x, y = rng.random((3, 1, 6, 6)), np.array([0, 2, 1])
+    _, grads = net.loss_and_grads(x, y)
+    h = 1e-6
+    for name in ["K", "gamma", "beta"]:
+        for idx in list(np.ndindex(net.params[name].shape))[:4]:
+            saved = net.params[name][idx]
+            net.params[name][idx] = saved + h
+            up = companion.cross_entropy(net.forward(x)[0], y)
+            net.params[name][idx] = saved - h
+            down = companion.cross_entropy(net.forward(x)[0], y)
+            net.params[name][idx] = saved
+            np.testing.assert_allclose(grads[name][idx], (up - down) / (2 * h), rtol=1e-5, atol=1e-8)
+
+
+def test_tiny_cnn_bn_bad_arguments():
+    with pytest.raises(ValueError, match="eps must be a positive number"):
+        companion.TinyCNNBN(eps=0)
+    with pytest.raises(ValueError, match="momentum must be between 0 and 1"):
+        companion.TinyCNNBN(momentum=2.0)

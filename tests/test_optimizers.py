@@ -89,3 +89,47 @@ def test_bad_input():
 
 def test_flat_names():
     assert companion.adam_step is adam_step and companion.momentum_step is momentum_step
+
+
+@pytest.mark.parametrize("rule,lr", [("sgd", 0.1), ("momentum", 0.05), ("adam", 0.01)])
+def test_train_steps_matches_torch_training(rule, lr):
+    """train_steps on TinyCNN follows the PyTorch twin trained by torch.optim, step for step."""
+    net = companion.TinyCNN(n_filters=2, seed=3)
+    twin = companion.torch_twin(net)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((12, 1, 28, 28)), rng.integers(0, 10, 12)
+    ours = companion.train_steps(net, x, y, optimizer=rule, lr=lr, epochs=2, batch_size=4, seed=1)
+    if rule == "adam":
+        opt = torch.optim.Adam(twin.parameters(), lr=lr)
+    else:
+        opt = torch.optim.SGD(twin.parameters(), lr=lr, momentum=0.9 if rule == "momentum" else 0.0)
+    theirs = []
+    for epoch in range(2):
+        for idx in companion.minibatches(12, 4, 1, epoch):
+            loss = torch.nn.functional.cross_entropy(twin(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            theirs.append(loss.item())
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(net.params["W"], twin.fc.weight.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_train_steps_with_batch_norm_and_augmentation():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((8, 1, 28, 28)), rng.integers(0, 10, 8)
+    a = companion.train_steps(companion.TinyCNNBN(n_filters=2), x, y, optimizer="momentum", lr=0.05, batch_size=4,
+                              augment=True)
+    b = companion.train_steps(companion.TinyCNNBN(n_filters=2), x, y, optimizer="momentum", lr=0.05, batch_size=4,
+                              augment=True)
+    c = companion.train_steps(companion.TinyCNNBN(n_filters=2), x, y, optimizer="momentum", lr=0.05, batch_size=4)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (2,) and a[1] != c[1]
+    with pytest.raises(TypeError, match="model must be a TinyCNN"):
+        companion.train_steps("net", x, y)
+    with pytest.raises(ValueError, match="x and y must hold as many"):
+        companion.train_steps(companion.TinyCNN(), x, y[:3])
+    with pytest.raises(ValueError, match="optimizer must be"):
+        companion.train_steps(companion.TinyCNN(), x, y, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        companion.train_steps(companion.TinyCNN(), x, y, lr=-1.0)

@@ -9,7 +9,7 @@ import numpy as np
 from ..initialization import fan_in_and_fan_out, init_std
 from ..normalization import batch_norm2d
 from ..optimizers import adam_step
-from ._verdict import float_answer, not_answered, read_numbers
+from ._verdict import float_answer, not_answered, read_numbers, single_number
 from .generic import check_array, check_number
 
 __all__ = ["check_fans", "check_he_std", "check_adam_step", "check_batch_norm_output", "check_initial_loss"]
@@ -103,10 +103,16 @@ def check_adam_step(answer, param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999)
     >>> check_adam_step([0.9], [1.0], [0.5], [0.0], [0.0], step=1, lr=0.1)
     Correct!
     True
+    >>> check_adam_step(0.95, [1.0], [0.5], [0.0], [0.0], step=1, lr=0.1)
+    Not yet: 1 of 1 entries of the new parameter differ. First at index (0,): got 0.95, expected 0.9. Largest absolute error: 0.05.
+    False
     """
     expected, _, _ = adam_step(param, grad, m, v, step, lr=lr, betas=betas, eps=eps)
     if not_answered(answer=answer):
         return False
+    number = single_number(answer)
+    if expected.size == 1 and number is not None:  # one parameter: a plain number is fine
+        answer = np.full(expected.shape, number)
     return check_array(answer, expected, name="the new parameter", rtol=1e-6, atol=1e-9)
 
 
