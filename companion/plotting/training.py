@@ -166,6 +166,8 @@ def plot_seed_points(x, values, ax=None, title=None, xlabel="x", ylabel=None, si
         ax.errorbar(xs, mean, yerr=err, marker="o", markersize=4, capsize=3, label=name)
     if log_x:
         ax.set_xscale("log")
+        ax.minorticks_off()  # label the settings themselves, not the decades
+    ax.set_xticks(xs, [f"{v:g}" for v in xs])
     ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
