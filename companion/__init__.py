@@ -22,6 +22,9 @@ exercise checks:
 8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
    ``checks.ch08``.
 9. Automatic differentiation: ``autograd``; ``plotting.compgraph``; ``checks.ch09``.
+10. Training deeper networks: ``initialization``, ``optimizers``, ``normalization``,
+    ``augmentation``, ``torch_models`` (``small_cnn``, ``fit_torch``); ``plotting.training``;
+    ``checks.ch10``.
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
@@ -31,24 +34,28 @@ exercise checks:
   upsampling, the transposed convolution), ``layers`` (dense layers and losses),
   ``backprop`` (every gradient, each the twin of a forward function), ``model``
   (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
-  bookkeeping both training loops share) and ``autograd`` (a small reverse-mode engine whose
+  bookkeeping both training loops share), ``autograd`` (a small reverse-mode engine whose
   backward rules are the functions of ``backprop``; its ``Tensor``,
   ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
   ``linear`` and ``cross_entropy`` are used as ``companion.autograd.conv2d`` ..., since the
-  flat names are the NumPy functions). What several of them share has a named home:
+  flat names are the NumPy functions), ``initialization`` (fans, He, Glorot and
+  PyTorch's default), ``optimizers`` (momentum and Adam steps), ``normalization`` (batch
+  normalisation, forward, backward and running statistics) and ``augmentation`` (shifts
+  and rotations of images). What several of them share has a named home:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
   wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
-  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``load_keras_weights`` or
-  ``train_torch``, so
+  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``load_keras_weights``,
+  ``train_torch``, ``small_cnn``, ``fit_torch`` or ``torch_accuracy``, so
   ``import companion`` stays light.
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
   ``conv_scene`` (a kernel sliding over an input, still or animated), ``graphs``
-  (curves, the receptive field of a stack, a dense layer as a graph, class probabilities)
-  and ``compgraph`` (a computational graph with its values and gradients).
+  (curves, the receptive field of a stack, a dense layer as a graph, class probabilities),
+  ``compgraph`` (a computational graph with its values and gradients) and ``training``
+  (quantities across layers, loss curves over seeds).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
-  ``check_value``) and one module per chapter, ``ch01`` to ``ch09``.
+  ``check_value``) and one module per chapter, ``ch01`` to ``ch10``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell
   calls, and the source of that cell.
 """
@@ -64,6 +71,10 @@ from .backprop import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .model import *  # noqa: F401,F403
 from .autograd import Tensor, make_node, topological_order  # noqa: F401
+from .initialization import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .augmentation import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
 from .checks import *  # noqa: F401,F403
 from .notebook import *  # noqa: F401,F403
@@ -80,6 +91,10 @@ from . import (  # noqa: F401
     training,
     model,
     autograd,
+    initialization,
+    optimizers,
+    normalization,
+    augmentation,
     plotting,
     checks,
     notebook,
@@ -88,7 +103,8 @@ from . import (  # noqa: F401
 __version__ = "0.1.0"
 
 # The names of companion.torch_models, which imports torch: loaded when first used.
-_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch")
+_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch", "small_cnn", "fit_torch",
+                "torch_accuracy")
 
 
 def __getattr__(name):

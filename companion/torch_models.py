@@ -19,12 +19,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import as_array, check_choice, check_int
+from ._validation import as_array, check_bool, check_choice, check_int, check_real
 from .model import TinyCNN
 from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
 
 # The names companion re-exports; companion/__init__.py loads this module when one is used.
-__all__ = ["torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch"]
+__all__ = ["torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch", "small_cnn", "fit_torch",
+           "torch_accuracy"]
 
 
 class TinyCNNTorch(nn.Module):
@@ -294,3 +295,115 @@ def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batc
         end_epoch(history, epoch, lambda x, y: evaluate(model, x, y), (x_train, y_train), (x_test, y_test),
                    verbose)
     return history
+
+
+# --------------------------------------------------------------------------- chapter 10
+
+
+def small_cnn(batch_norm=False, n_filters=8, seed=0):
+    """Chapter 8's network in PyTorch (float64, PyTorch's default initialisation), with an
+    optional batch normalisation between the convolution and the ReLU (chapter 10).
+
+    ``Conv2d(1, F, 3) -> [BatchNorm2d(F)] -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(F * 13 * 13, 10)``
+    for 28 by 28 images.
+
+    Parameters
+    ----------
+    batch_norm : bool, default False
+    n_filters : int, default 8
+    seed : int, default 0
+        Seed of ``torch.manual_seed`` before the layers draw their weights.
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    batch_norm = bool(check_bool(batch_norm, "batch_norm"))
+    n_filters = check_int(n_filters, "n_filters", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    torch.manual_seed(seed)
+    layers = [nn.Conv2d(1, n_filters, 3)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(n_filters))
+    layers += [nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(n_filters * 13 * 13, 10)]
+    return nn.Sequential(*layers).double()
+
+
+def fit_torch(model, x, y, epochs=1, lr=0.1, optimizer="sgd", momentum=0.9, batch_size=32, seed=0,
+              augment=False, max_shift=2, max_angle=10.0):
+    """Train a logits model with cross-entropy on the batches of :func:`companion.minibatches`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(N, 1, H, W)`` to logits ``(N, 10)``; trained in place.
+    x : ndarray, shape (N, 1, H, W)
+    y : ndarray of int, shape (N,)
+    epochs : int, default 1
+    lr : float, default 0.1
+    optimizer : {"sgd", "momentum", "adam"}, default "sgd"
+        ``torch.optim.SGD`` without and with ``momentum``, or ``torch.optim.Adam`` (default betas).
+    momentum : float, default 0.9
+        Used by ``"momentum"`` only.
+    batch_size, seed : int
+        As in :func:`companion.minibatches`; ``seed`` also seeds the augmentation.
+    augment : bool, default False
+        Train on :func:`companion.random_augment` copies of every batch, drawn afresh each
+        epoch with ``max_shift`` and ``max_angle``.
+
+    Returns
+    -------
+    ndarray, float64, shape (number of steps,)
+        The loss of every mini-batch.
+    """
+    from .augmentation import random_augment
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    x = as_array(x, "x", ndim=4)
+    y = as_array(y, "y", ndim=1, dtype_kind="iu")
+    if len(x) != len(y):
+        raise ValueError(f"x and y must hold as many examples, got {len(x)} and {len(y)}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    check_real(lr, "lr", above=0, described="a positive number")
+    check_choice(optimizer, "optimizer", ("sgd", "momentum", "adam"), described='"sgd", "momentum" or "adam"')
+    check_real(momentum, "momentum", minimum=0, below=1, described="at least 0 and less than 1")
+    augment = check_bool(augment, "augment")
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+    elif optimizer == "momentum":
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    elif optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    else:  # pragma: no cover - check_choice has refused every other name
+        raise ValueError(f'optimizer must be "sgd", "momentum" or "adam", got {optimizer!r}')
+    dtype = _dtype_of(model)
+    yt = torch.as_tensor(y, dtype=torch.int64)
+    losses = []
+    model.train()
+    for epoch in range(epochs):
+        rng = np.random.default_rng([seed, epoch, 10])
+        for idx in minibatches(len(x), batch_size, seed, epoch):
+            xb = x[idx]
+            if augment:
+                xb = random_augment(xb, rng, max_shift=max_shift, max_angle=max_angle)
+            loss = F.cross_entropy(model(torch.as_tensor(np.ascontiguousarray(xb), dtype=dtype)), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return np.array(losses)
+
+
+def torch_accuracy(model, x, y):
+    """The accuracy of a logits model on ``(x, y)``, in evaluation mode (``model.eval()``).
+
+    Returns
+    -------
+    float
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    x = as_array(x, "x", ndim=4)
+    y = as_array(y, "y", ndim=1, dtype_kind="iu")
+    return evaluate(model, x, y)[1]

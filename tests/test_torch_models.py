@@ -223,3 +223,60 @@ def test_keras_binary_crossentropy_on_torch_clips_the_probability(keras):
     np.testing.assert_allclose(loss.detach().numpy(), expected, rtol=1e-5, atol=2e-5)
     assert z.grad[0].item() == 0.0
     np.testing.assert_allclose(z.grad[1:].numpy(), [-1.0, -0.5], rtol=1e-4, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- chapter 10
+
+
+def test_small_cnn_layers_and_batch_norm():
+    plain = companion.small_cnn(False, seed=0)
+    with_bn = companion.small_cnn(True, seed=0)
+    assert [type(m).__name__ for m in plain] == ["Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear"]
+    assert type(with_bn[1]).__name__ == "BatchNorm2d"
+    # the same seed draws the same convolution weights
+    torch.testing.assert_close(plain[0].weight, with_bn[0].weight, rtol=0, atol=0)
+    assert plain(torch.zeros(2, 1, 28, 28, dtype=torch.float64)).shape == (2, 10)
+    with pytest.raises(TypeError, match="batch_norm must be True or False"):
+        companion.small_cnn("yes")
+
+
+def test_fit_torch_optimizers_match_companion_steps():
+    """One step of fit_torch equals the companion's update applied to torch's gradients."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random((8, 1, 28, 28)), rng.integers(0, 10, 8)
+    for optimizer, lr in (("sgd", 0.1), ("momentum", 0.05), ("adam", 0.01)):
+        model = companion.small_cnn(seed=1)
+        before = [p.detach().numpy().copy() for p in model.parameters()]
+        loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
+        grads = [g.numpy() for g in torch.autograd.grad(loss, list(model.parameters()))]
+        losses = companion.fit_torch(model, x, y, epochs=1, lr=lr, optimizer=optimizer, batch_size=8)
+        assert losses.shape == (1,)
+        np.testing.assert_allclose(losses[0], loss.item(), rtol=1e-12, atol=1e-12)
+        for p, b, g in zip(model.parameters(), before, grads):
+            if optimizer == "adam":
+                expected = companion.adam_step(b, g, np.zeros_like(b), np.zeros_like(b), 1, lr=lr)[0]
+            else:
+                expected = companion.momentum_step(b, g, np.zeros_like(b), lr, 0.9 if optimizer == "momentum" else 0.0)[0]
+            np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_fit_torch_augment_and_accuracy():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((20, 1, 28, 28)), rng.integers(0, 10, 20)
+    a = companion.fit_torch(companion.small_cnn(True, seed=0), x, y, epochs=2, lr=0.05, augment=True, batch_size=10)
+    b = companion.fit_torch(companion.small_cnn(True, seed=0), x, y, epochs=2, lr=0.05, augment=True, batch_size=10)
+    c = companion.fit_torch(companion.small_cnn(True, seed=0), x, y, epochs=2, lr=0.05, batch_size=10)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (4,) and not np.array_equal(a, c)
+    model = companion.small_cnn(seed=0)
+    acc = companion.torch_accuracy(model, x, y)
+    logits = model(torch.from_numpy(x))
+    assert acc == float((logits.argmax(1).numpy() == y).mean())
+    with pytest.raises(ValueError, match="optimizer must be"):
+        companion.fit_torch(model, x, y, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="x and y must hold as many"):
+        companion.fit_torch(model, x, y[:3])
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        companion.fit_torch("net", x, y)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        companion.torch_accuracy("net", x, y)

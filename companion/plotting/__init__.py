@@ -11,6 +11,8 @@ This is the only package of the companion that uses matplotlib, and it imports i
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
   :func:`plot_probabilities`, :func:`plot_receptive_field`;
 * :mod:`~companion.plotting.compgraph`: :func:`plot_compgraph`;
+* :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`,
+  :func:`plot_seed_points`;
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks
@@ -39,6 +41,7 @@ from .images import *  # noqa: F401,F403
 from .conv_scene import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
 from .compgraph import *  # noqa: F401,F403
-from . import compgraph, conv_scene, graphs, images
+from .training import *  # noqa: F401,F403
+from . import compgraph, conv_scene, graphs, images, training
 
-__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + compgraph.__all__
+__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + compgraph.__all__ + training.__all__
