@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean
+.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -59,6 +59,12 @@ bench: setup
 # Execute every notebook in memory (nothing written back) and print the seconds each takes.
 budget: setup
 	$(BIN)/python tools/pipeline_budget.py
+
+# JupyterLab on the chapters in book/, with the course's environment (its python3 kernel is
+# .venv's Python). LAB_ARGS passes options, e.g. LAB_ARGS="--no-browser --port=8890".
+LAB_ARGS ?=
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=book --ServerApp.allow_root=True $(LAB_ARGS)
 
 # Rewrite the first code cell of every notebook from _config.yml (repository and branch).
 sync: setup
