@@ -17,9 +17,17 @@ $(STAMP): requirements-lock.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Build the website into _build/html; any warning fails the build.
+# Build the website into _build/html, then the whole book as one PDF, linked from its first
+# page (tools/make_pdf.py: _build/pdf/book.pdf, copied to _build/html/book.pdf); any warning
+# fails the build.
 book: setup
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/python tools/make_pdf.py
+
+# Only the PDF (one-page HTML build of the stored outputs, printed by Chromium), then its test.
+pdf: setup
+	$(BIN)/python tools/make_pdf.py
+	$(BIN)/python -m pytest tests/site/test_pdf.py -p no:cacheprovider
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
 # compared), the book build, every built page in headless Chromium, then the notebooks and
