@@ -160,7 +160,7 @@ PRINT_CSS = r"""
   #pdf-contents ul { padding-left: 0; }
   #pdf-contents a { color: inherit; text-decoration: none; }
   #pdf-contents .part { font-weight: bold; margin-top: 0.9em; }
-  img, figure, .cell_output, pre { break-inside: avoid; }
+  img, figure, .cell_input, .cell_output { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
 }
 """
