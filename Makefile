@@ -30,8 +30,8 @@ pdf: setup
 	$(BIN)/python -m pytest tests/site/test_pdf.py -p no:cacheprovider
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
-# compared), the book build, every built page in headless Chromium, then the notebooks and
-# unit tests again under other numerical configurations.
+# compared), the book build (website and PDF), every built page in headless Chromium and the
+# PDF's text, then the notebooks and unit tests again under other numerical configurations.
 test: unit nbval book site portability
 
 unit: setup
@@ -42,7 +42,7 @@ nbval: setup
 	$(BIN)/python -m pytest book $(NBVAL)
 
 # Open every page of _build/html (run `make book` first) in headless Chromium with the network
-# blocked; screenshots go to _build/screenshots/.
+# blocked, and read the PDF (tests/site/test_pdf.py); screenshots go to _build/screenshots/.
 site: setup
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
 
