@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import unicodedata
 from pathlib import Path
 
 import yaml
@@ -61,7 +60,7 @@ def _write_build_files() -> tuple[Path, Path]:
     def keep(entries):
         kept = []
         for entry in entries or []:
-            if str(Path(entry.get("file", "")).with_suffix("")) in WEBSITE_ONLY:
+            if "file" in entry and str(Path(entry["file"]).with_suffix("")) in WEBSITE_ONLY:
                 continue
             if "sections" in entry:
                 entry = {**entry, "sections": keep(entry["sections"])}
@@ -250,12 +249,6 @@ FOOTER = (
     '<div style="font-size:8pt;width:100%;text-align:center;color:#555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-
-
-def squeeze(text: str) -> str:
-    """Text without whitespace and with ligatures (the PDF's "ﬁ") spelled out, for comparing
-    what a PDF's text extraction returns with what the sources say."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def print_pdf(page_path: Path, toc_path: Path, dest: Path) -> int:
