@@ -151,8 +151,8 @@ PRINT_CSS = r"""
   html { font-size: 10.5pt; }
   .pdf-break { break-before: page; }
   #jb-print-docs-body { display: none !important; }
-  .bd-main .bd-content .bd-article h1.pdf-title, .bd-main .bd-content .bd-article #pdf-contents h1 {
-    display: block !important; }
+  .bd-main .bd-content .bd-article h1.pdf-title { display: block !important; }
+  #pdf-contents h2 { font-size: 2em; margin-bottom: 1em; }
   h1.pdf-title { margin-top: 35vh !important; text-align: center; font-size: 2.6em; }
   #pdf-contents { break-after: page; }
   #pdf-contents li { list-style: none; margin: 0.15em 0; }
@@ -206,7 +206,7 @@ LAYOUT = r"""
   nav = document.createElement('nav');
   nav.id = 'pdf-contents';
   nav.className = 'pdf-break';
-  const h = document.createElement('h1');
+  const h = document.createElement('h2');  // under the book's title in the PDF's outline
   h.textContent = 'Contents';
   nav.appendChild(h);
   const ul = document.createElement('ul');
