@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean
+.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -17,13 +17,21 @@ $(STAMP): requirements-lock.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Build the website into _build/html; any warning fails the build.
+# Build the website into _build/html, then the whole book as one PDF, linked from its first
+# page (tools/make_pdf.py: _build/pdf/book.pdf, copied to _build/html/book.pdf); any warning
+# fails the build.
 book: setup
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/python tools/make_pdf.py
+
+# Only the PDF (one-page HTML build of the stored outputs, printed by Chromium), then its test.
+pdf: setup
+	$(BIN)/python tools/make_pdf.py
+	$(BIN)/python -m pytest tests/site/test_pdf.py -p no:cacheprovider
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
-# compared), the book build, every built page in headless Chromium, then the notebooks and
-# unit tests again under other numerical configurations.
+# compared), the book build (website and PDF), every built page in headless Chromium and the
+# PDF's text, then the notebooks and unit tests again under other numerical configurations.
 test: unit nbval book site portability
 
 unit: setup
@@ -34,7 +42,7 @@ nbval: setup
 	$(BIN)/python -m pytest book $(NBVAL)
 
 # Open every page of _build/html (run `make book` first) in headless Chromium with the network
-# blocked; screenshots go to _build/screenshots/.
+# blocked, and read the PDF (tests/site/test_pdf.py); screenshots go to _build/screenshots/.
 site: setup
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
 
@@ -59,6 +67,12 @@ bench: setup
 # Execute every notebook in memory (nothing written back) and print the seconds each takes.
 budget: setup
 	$(BIN)/python tools/pipeline_budget.py
+
+# JupyterLab on the chapters in book/, with the course's environment (its python3 kernel is
+# .venv's Python). LAB_ARGS passes options, e.g. LAB_ARGS="--no-browser --port=8890".
+LAB_ARGS ?=
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=book --ServerApp.allow_root=True $(LAB_ARGS)
 
 # Rewrite the first code cell of every notebook from _config.yml (repository and branch).
 sync: setup

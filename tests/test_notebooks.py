@@ -85,6 +85,17 @@ def test_first_code_cell_is_the_setup_cell_of_config(path):
     assert "".join(first["source"]) == expected, f"{path.name}: run `make sync` after changing _config.yml"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_setup_cell_input_is_collapsed_on_the_website(path):
+    """MyST-NB's hide-input tag folds the setup cell's source on the website only (Jupyter and
+    Colab ignore tags); it is the only code cell whose input is hidden that way by `make sync`."""
+    first = code_cells(read(path))[0]
+    assert "hide-input" in first["metadata"].get("tags", []), f"{path.name}: run `make sync` to tag the setup cell"
+    assert not first["metadata"].get("jupyter", {}).get("source_hidden"), (
+        f"{path.name}: the setup cell must stay visible in Jupyter and Colab"
+    )
+
+
 def test_setup_cell_names_the_configured_repository():
     repo = load_yaml("_config.yml")["repository"]
     src = setup_cell_source(repo["url"], repo["branch"])

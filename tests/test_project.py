@@ -116,3 +116,56 @@ def test_config():
 def test_ci_runs_make_test():
     text = (ROOT / ".ci" / "run").read_text()
     assert "make test" in text
+
+
+def _third_party_imports_of_notebooks():
+    """The top-level modules the chapters' code cells import, without the standard library."""
+    import ast
+    import json
+    import sys
+
+    from _project import notebooks
+
+    found = set()
+    for path in notebooks():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            lines = "".join(cell["source"]).splitlines()
+            tree = ast.parse("\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names}
+
+
+def test_notebooks_extra_is_what_the_chapters_import():
+    """`cnn-math-companion[notebooks]` names exactly the distributions the chapters import
+    beside the companion and its own dependencies (IPython is the kernel itself)."""
+    from importlib.metadata import packages_distributions
+
+    project = pyproject()["project"]
+    runtime = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    extra = {canonicalize_name(Requirement(r).name) for r in project["optional-dependencies"]["notebooks"]}
+    dists = packages_distributions()
+    imported = set()
+    for module in _third_party_imports_of_notebooks() - {"companion", "IPython"}:
+        assert module in dists, f"the chapters import {module!r}, which no installed distribution provides"
+        imported.update(canonicalize_name(d) for d in dists[module])
+    assert imported - runtime == extra, (
+        f"the chapters import {sorted(imported - runtime)} beside the companion's dependencies; "
+        f"the notebooks extra names {sorted(extra)}"
+    )
+
+
+def test_notebooks_extra_accepts_colab():
+    colab = {"scipy": "1.14.1", "scikit-image": "0.25.2", "pillow": "11.1.0", "keras": "3.8.0"}
+    for item in pyproject()["project"]["optional-dependencies"]["notebooks"]:
+        req = Requirement(item)
+        assert all(s.operator == ">=" for s in req.specifier), f"{item!r} must be a lower bound only"
+        name = canonicalize_name(req.name)
+        assert name in colab, f"{name}: which version does Colab have? add it here"
+        assert req.specifier.contains(colab[name]), f"{item!r} refuses Colab's {name} {colab[name]}"

@@ -1,10 +1,18 @@
-"""Write the setup cell derived from _config.yml into the first code cell of every notebook."""
+"""Write the setup cell derived from _config.yml into the first code cell of every notebook.
+
+The cell also carries MyST-NB's ``hide-input`` tag: on the website its source is collapsed
+behind a "Show code cell source" toggle, so that a chapter opens with its title and text;
+Jupyter and Colab ignore the tag and show the cell as it is.
+"""
 
 import nbformat
 
 from _book import config, notebooks
 
 from companion.notebook import setup_cell_source
+
+#: The cell tag that collapses the setup cell's input on the website (MyST-NB).
+SETUP_CELL_TAG = "hide-input"
 
 
 def main():
@@ -13,8 +21,11 @@ def main():
     for path in notebooks():
         nb = nbformat.read(path, as_version=4)
         first = next(c for c in nb.cells if c.cell_type == "code")
-        if first.source != source:
+        tags = list(first.metadata.get("tags", []))
+        if first.source != source or SETUP_CELL_TAG not in tags:
             first.source = source
+            if SETUP_CELL_TAG not in tags:
+                first.metadata["tags"] = tags + [SETUP_CELL_TAG]
             nbformat.write(nb, path)
             print(f"updated {path.name}")
 
