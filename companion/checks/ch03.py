@@ -1,5 +1,5 @@
 """Chapter 3, activation functions: values and derivatives, two linear layers in one, the
-vanishing gradient, a ReLU network for |x|.
+vanishing gradient, a ReLU network for ``|x|``.
 """
 
 from __future__ import annotations
