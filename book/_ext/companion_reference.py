@@ -201,6 +201,13 @@ def setup(app):
         found = domain.resolve_any_xref(env, node["refdoc"], app.builder, defined, node, contnode)
         return found[0][1] if found else None
 
+    def add_static(app):
+        static = str(Path(__file__).parent / "static")
+        if static not in app.config.html_static_path:
+            app.config.html_static_path.append(static)
+
+    app.connect("builder-inited", add_static)
+    app.add_css_file("companion_reference.css")
     app.connect("autodoc-process-docstring", process_docstring, priority=600)  # after Napoleon
     app.connect("missing-reference", flat_name)
     app.connect("env-get-outdated", outdated)
