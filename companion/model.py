@@ -81,8 +81,8 @@ class TinyCNN:
 
     Attributes
     ----------
-    params : dict of str to ndarray
-        ``"K"`` ``(F, 1, k, k)``, ``"b"`` ``(F,)``, ``"W"`` ``(K, F * P * P)``, ``"c"`` ``(K,)``
+    params : dict
+        The parameters by name, each an ndarray: ``"K"`` ``(F, 1, k, k)``, ``"b"`` ``(F,)``, ``"W"`` ``(K, F * P * P)``, ``"c"`` ``(K,)``
         where ``P`` is the side of a pooled feature map.
 
     Notes

@@ -24,7 +24,7 @@ def setup_notebook(seed=0):
     Parameters
     ----------
     seed : int, default 0
-        The seed for :mod:`random`, NumPy's global generator and ``torch.manual_seed``.
+        The seed for Python's ``random``, NumPy's global generator and ``torch.manual_seed``.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """PyTorch twins of the book's models (chapters 6 and 8). The one module that imports torch.
 
-:func:`torch_twin` copies a :class:`companion.TinyCNN` into :class:`TinyCNNTorch`,
+:func:`torch_twin` copies a :class:`companion.TinyCNN` into a ``TinyCNNTorch``,
 :func:`keras_style_cnn` builds the source material's Keras model, :func:`load_keras_weights`
 copies the weights of that model, as Keras's ``get_weights()`` lists them, into it (NumPy
 arrays in, no Keras import), and :func:`train_torch` trains either on the same mini-batches

@@ -3,9 +3,9 @@
 The NumPy network is trained by :func:`companion.train_numpy` (in :mod:`companion.model`) and
 its PyTorch twin by :func:`companion.train_torch` (in :mod:`companion.torch_models`). So that
 the two can be compared step by step, both draw the same mini-batches
-(:func:`minibatches`), keep the same history (:func:`new_history`, :func:`end_epoch`) and
-reject the same bad arguments with the same messages (:func:`check_schedule`,
-:func:`check_labels`). This module uses NumPy only.
+(:func:`minibatches`), keep the same history (``new_history``, ``end_epoch``) and
+reject the same bad arguments with the same messages (``check_schedule``,
+``check_labels``). This module uses NumPy only.
 """
 
 from __future__ import annotations

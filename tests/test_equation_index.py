@@ -131,3 +131,52 @@ def test_helper_using_torch_counts_as_reference(book):
     index = ei.reference_tests(book)
     assert "tests/test_x.py::test_softmax_through_a_helper" in index["softmax"]
     assert all("test_sigmoid_without_reference" not in t for t in index.get("sigmoid", []))
+
+
+def test_each_equation_carries_its_formula_and_where_its_function_is_defined(book):
+    eqs = {e.label: e for e in ei.build_index(book)}
+    assert eqs["eq-relu"].latex == "y = \\max(0, x)"
+    assert eqs["eq-softmax"].latex == "s = e^z"
+    assert eqs["eq-directive"].latex == "c"
+    assert eqs["eq-md"].latex == "w"
+    assert eqs["eq-relu"].target == "companion.activation.relu"  # the flat name's definition
+    assert eqs["eq-override"].target == "companion.activation.tanh"
+    assert eqs["eq-directive"].target is None  # companion.no_such_function
+    assert eqs["eq-orphan"].target is None
+
+
+def test_each_test_carries_the_line_of_its_def(book):
+    source = (book / "tests" / "test_x.py").read_text().splitlines()
+    eqs = {e.label: e for e in ei.build_index(book)}
+    for eq in eqs.values():
+        assert set(eq.test_lines) == set(eq.tests)
+        for test_id, line in eq.test_lines.items():
+            name = test_id.rsplit("::", 1)[-1]
+            assert source[line - 1].lstrip().startswith(f"def {name}("), (test_id, source[line - 1])
+    # a decorated test: the line of its def, not of its decorator
+    line = eqs["eq-override"].test_lines["tests/test_x.py::test_pairs"]
+    assert source[line - 2].lstrip().startswith("@pytest.mark.parametrize")
+
+
+def test_the_test_lines_of_the_book_point_at_their_defs():
+    for eq in ei.build_index(ROOT):
+        for test_id, line in eq.test_lines.items():
+            path, _, name = test_id.partition("::")
+            text = (ROOT / path).read_text(encoding="utf-8").splitlines()[line - 1]
+            assert re.match(rf"\s*(async\s+)?def {name.rsplit('::', 1)[-1]}\(", text), (test_id, line, text)
+
+
+def test_callers_name_every_page_that_calls_a_function(book):
+    called = ei.callers(book)
+    assert called["companion.activation.relu"] == ["book/01_a"]
+    assert called["companion.activation.sigmoid"] == ["book/02_b"]
+    assert called["companion.notebook.setup_notebook"] == ["book/01_a"]
+    assert not any("no_such_function" in target for target in called)
+
+
+def test_definition_resolves_flat_and_qualified_names():
+    assert ei.definition(".conv2d") == "companion.convolution.conv2d"
+    assert ei.definition(".convolution.conv2d") == "companion.convolution.conv2d"
+    assert ei.definition(".TinyCNN") == "companion.model.TinyCNN"
+    assert ei.definition(".no_such_function") is None
+    assert ei.definition(".convolution") is None  # a module is not a function

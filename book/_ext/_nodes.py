@@ -27,7 +27,7 @@ def _entry(cell):
 
 def table(headers, rows, widths, classes=(), title=None):
     """A docutils table: a header row of ``headers``, then ``rows`` (lists of cells, see
-    :func:`_entry`), columns in the proportions ``widths``."""
+    :func:`_entry`, or ready ``nodes.row``), columns in the proportions ``widths``."""
     t = nodes.table(classes=list(classes))
     if title is not None:
         t += nodes.title(text=title)
@@ -44,6 +44,9 @@ def table(headers, rows, widths, classes=(), title=None):
     body = nodes.tbody()
     group += body
     for cells in rows:
+        if isinstance(cells, nodes.row):  # a row made by the caller (classes, spanned cells)
+            body += cells
+            continue
         row = nodes.row()
         for cell in cells:
             row += _entry(cell)
@@ -51,14 +54,25 @@ def table(headers, rows, widths, classes=(), title=None):
     return t
 
 
-def repository_link(env, path, label):
-    """``label`` linked to ``path`` (relative to the repository root) on the repository's
-    website, as ``_config.yml`` names it; ``label`` alone when no repository is configured."""
+def repository_url(env, path, fragment=""):
+    """The address of ``path`` (relative to the repository root) on the repository's website,
+    as ``_config.yml`` names it (``<url>/blob/<branch>/<path>#<fragment>``); None when no
+    repository is configured."""
     theme = getattr(env.config, "html_theme_options", {}) or {}
     repo, branch = theme.get("repository_url", ""), theme.get("repository_branch", "main")
     if not repo:
+        return None
+    return f"{repo.rstrip('/')}/blob/{branch}/{path}" + (f"#{fragment}" if fragment else "")
+
+
+def repository_link(env, path, label, fragment=""):
+    """``label`` linked to ``path`` (relative to the repository root) on the repository's
+    website, at ``fragment`` (``L12``: its line 12) if given; ``label`` alone when no
+    repository is configured."""
+    url = repository_url(env, path, fragment)
+    if url is None:
         return label
-    return nodes.reference("", "", label, refuri=f"{repo.rstrip('/')}/blob/{branch}/{path}")
+    return nodes.reference("", "", label, refuri=url)
 
 
 def reread_every_build(app, page):

@@ -55,6 +55,9 @@ class Equation:
     qualified: str | None = None  # e.g. "companion.convolution.conv2d" as written
     exists: bool = False  # the function resolves to a callable in the installed companion
     tests: list[str] = field(default_factory=list)  # "tests/test_x.py::test_y"
+    latex: str = ""  # the equation itself, as written between the $$
+    target: str | None = None  # where the function is defined, "companion.convolution.conv2d"
+    test_lines: dict[str, int] = field(default_factory=dict)  # test id -> line of its `def`
 
 
 # --- pages and their cells ---------------------------------------------------------------
@@ -120,23 +123,30 @@ def _strip_code_fences(markdown: str) -> str:
     return _INLINE_CODE.sub("", text)
 
 
-def labels_in(markdown: str) -> list[str]:
-    """The labels of the display equations of a markdown text, in order of appearance."""
+def equations_in(markdown: str) -> list[tuple[str, str]]:
+    """(label, LaTeX) of the display equations of a markdown text, in order of appearance."""
     text = _strip_code_fences(markdown)
-    found = [(m.start(), m.group("label")) for m in _DOLLAR_EQ.finditer(text)]
+    found = [(m.start(), m.group("label"), m.group("body").strip()) for m in _DOLLAR_EQ.finditer(text)]
     for m in _MATH_DIRECTIVE.finditer(text):
         opt = _LABEL_OPT.search(m.group("opts"))
         if opt:
-            found.append((m.start(), opt.group(1)))
-    return [label for _, label in sorted(found)]
+            end = text.find("\n" + m.group("fence"), m.end() - 1)
+            body = text[m.end() : end if end >= 0 else len(text)]
+            found.append((m.start(), opt.group(1), body.strip()))
+    return [(label, body) for _, label, body in sorted(found)]
 
 
-def _resolve(dotted: str) -> bool:
-    """Whether companion<dotted> (".conv2d", ".convolution.conv2d") is a callable."""
+def labels_in(markdown: str) -> list[str]:
+    """The labels of the display equations of a markdown text, in order of appearance."""
+    return [label for label, _ in equations_in(markdown)]
+
+
+def _lookup(dotted: str):
+    """The object companion<dotted> (".conv2d", ".convolution.conv2d"), or None."""
     try:
         obj = importlib.import_module("companion")
     except ImportError:  # pragma: no cover - the companion is installed wherever the book builds
-        return False
+        return None
     for part in dotted.strip(".").split("."):
         try:
             obj = getattr(obj, part)
@@ -144,8 +154,23 @@ def _resolve(dotted: str) -> bool:
             try:
                 obj = importlib.import_module(f"{obj.__name__}.{part}")
             except (ImportError, AttributeError):
-                return False
-    return callable(obj)
+                return None
+    return obj
+
+
+def _resolve(dotted: str) -> bool:
+    """Whether companion<dotted> (".conv2d", ".convolution.conv2d") is a callable."""
+    return callable(_lookup(dotted))
+
+
+def definition(dotted: str) -> str | None:
+    """Where the callable companion<dotted> is defined ("companion.convolution.conv2d"):
+    the name under which the reference of the companion documents it."""
+    obj = _lookup(dotted)
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if not callable(obj) or not module or not qualname or not module.startswith("companion"):
+        return None
+    return f"{module}.{qualname}"
 
 
 def equations_of(root: Path, docname: str) -> list[Equation]:
@@ -162,8 +187,8 @@ def equations_of(root: Path, docname: str) -> list[Equation]:
     for i, (kind, text) in enumerate(page):
         if kind != "markdown":
             continue
-        for label in labels_in(text):
-            eq = Equation(label=label, docname=docname)
+        for label, latex in equations_in(text):
+            eq = Equation(label=label, docname=docname, latex=latex)
             dotted = overrides.get(label)
             if dotted is None:
                 for kind2, text2 in page[i + 1 :]:
@@ -178,6 +203,7 @@ def equations_of(root: Path, docname: str) -> list[Equation]:
                 eq.qualified = "companion" + dotted
                 eq.function = dotted.rsplit(".", 1)[-1]
                 eq.exists = _resolve(dotted)
+                eq.target = definition(dotted)
             result.append(eq)
     return result
 
@@ -265,7 +291,7 @@ class _TestModule:
                     yield from visit(node.body, f"{prefix}{node.name}::")
                 elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
                     functions, reference = self._closure(node, {node.name})
-                    yield f"{rel}::{prefix}{node.name}", functions, reference
+                    yield f"{rel}::{prefix}{node.name}", functions, reference, node.lineno
 
         yield from visit(self.tree.body, "")
 
@@ -277,8 +303,9 @@ def _is_submodule(name: str) -> bool:
         return False
 
 
-def reference_tests(root: Path) -> dict[str, list[str]]:
-    """companion function name -> ids of the tests that use it and torch or scipy."""
+def reference_tests(root: Path, lines: dict[str, int] | None = None) -> dict[str, list[str]]:
+    """companion function name -> ids of the tests that use it and torch or scipy. If given,
+    ``lines`` receives the line of each test's ``def`` (test id -> line number, from 1)."""
     index: dict[str, list[str]] = {}
     for path in sorted((root / "tests").rglob("test_*.py")):
         if "site" in path.relative_to(root / "tests").parts[:1]:
@@ -287,7 +314,9 @@ def reference_tests(root: Path) -> dict[str, list[str]]:
             module = _TestModule(path)
         except SyntaxError:
             continue  # a file being edited; pytest reports it on its own
-        for test_id, functions, reference in module.tests(root):
+        for test_id, functions, reference, line in module.tests(root):
+            if lines is not None:
+                lines[test_id] = line
             if reference:
                 for f in functions:
                     index.setdefault(f, []).append(test_id)
@@ -298,14 +327,37 @@ def build_index(root: Path, docnames: list[str] | None = None) -> list[Equation]
     """Every labelled equation of the book (of `docnames`, default every page of _toc.yml),
     in reading order, with function and tests."""
     root = Path(root)
-    tests = reference_tests(root)
+    lines: dict[str, int] = {}
+    tests = reference_tests(root, lines)
     equations = []
     for docname in toc_docnames(root) if docnames is None else docnames:
         for eq in equations_of(root, docname):
             if eq.function:
                 eq.tests = tests.get(eq.function, [])
+                eq.test_lines = {t: lines[t] for t in eq.tests}
             equations.append(eq)
     return equations
+
+
+def callers(root: Path, docnames: list[str] | None = None) -> dict[str, list[str]]:
+    """Where the companion is defined -> the pages whose code cells call it: for every
+    ``companion.<name>(`` of a page (``companion.convolution.conv2d(`` too), the definition
+    of that name ("companion.convolution.conv2d") -> the docnames that call it, in reading
+    order. Names that resolve to nothing callable are left out."""
+    root = Path(root)
+    found: dict[str, list[str]] = {}
+    for docname in toc_docnames(root) if docnames is None else docnames:
+        path = source_path(root, docname)
+        if path is None:
+            continue
+        for kind, text in cells(path):
+            if kind != "code":
+                continue
+            for m in _COMPANION_CALL.finditer(text):
+                target = definition(m.group(1))
+                if target and docname not in found.setdefault(target, []):
+                    found[target].append(docname)
+    return found
 
 
 def problems(equations: list[Equation]) -> list[str]:
@@ -361,11 +413,20 @@ def setup(app):
                     reftarget=eq.label, refdoc=env.docname, refexplicit=False, refwarn=True,
                 )
                 equation = [equation, page, nodes.paragraph("", "", nodes.literal(text=eq.label))]
+                # The formula itself, typeset as on its page, on its own line under the row of
+                # its label, across the whole table; a long one scrolls sideways
+                # (equation_index.css), so that no row grows taller than one formula.
+                formula = nodes.math_block(eq.latex, eq.latex, nowrap=False, number=None, label=None,
+                                           docname=env.docname)
                 function = nodes.paragraph()
-                if eq.function:
+                if eq.function and eq.target:  # linked to its entry in the reference of the companion
+                    function += addnodes.pending_xref(
+                        "", nodes.literal(text=eq.qualified), refdomain="py", reftype="obj",
+                        reftarget=eq.target, refdoc=env.docname, refexplicit=True, refwarn=True,
+                    )
+                elif eq.function:
                     function += nodes.literal(text=eq.qualified)
-                    if not eq.exists:
-                        function += nodes.Text(" (missing)")
+                    function += nodes.Text(" (missing)")
                 else:
                     function += nodes.emphasis(text="none yet")
                 checked = []
@@ -373,13 +434,19 @@ def setup(app):
                 for test_id in eq.tests[:shown]:  # one paragraph per test: file, then the test's name
                     path, _, name = test_id.partition("::")
                     line = nodes.paragraph()
-                    line += repository_link(env, path, nodes.literal(text=f"{Path(path).name}::{name}"))
+                    fragment = f"L{eq.test_lines[test_id]}" if test_id in eq.test_lines else ""
+                    line += repository_link(env, path, nodes.literal(text=name), fragment)
+                    line += nodes.inline(text=f" in {Path(path).name}", classes=["equation-index-file"])
                     checked.append(line)
                 if len(eq.tests) > shown:
                     checked.append(nodes.paragraph(text=f"and {len(eq.tests) - shown} more"))
                 if not checked:
                     checked = [nodes.paragraph("", "", nodes.emphasis(text="none yet"))]
-                rows.append([equation, function, checked])
+                head = nodes.row(classes=["equation-index-head"])
+                head += [nodes.entry("", *equation), nodes.entry("", function), nodes.entry("", *checked)]
+                under = nodes.row(classes=["equation-index-formula"])
+                under += nodes.entry("", formula, morecols=2)
+                rows += [head, under]
             return [table(["Equation", "Computed by", "Checked by"], rows, (4, 4, 7), ["equation-index"])]
 
     def add_static(app):

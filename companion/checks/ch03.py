@@ -1,5 +1,5 @@
 """Chapter 3, activation functions: values and derivatives (the ReLU family included), two
-linear layers in one, the vanishing gradient, a ReLU network for |x|, dead units.
+linear layers in one, the vanishing gradient, a ReLU network for ``|x|``, dead units.
 """
 
 from __future__ import annotations

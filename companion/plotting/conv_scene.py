@@ -253,13 +253,13 @@ class ConvAnimation:
     """An animation of a kernel sliding over an input, one frame per output position.
 
     Made by :func:`animate_conv`. In a notebook it displays as an animated PNG (the
-    ``image/png`` output, which nbval does not compare; browsers, JupyterLab, Colab and the
-    book's website animate it); its text form is a fixed one-line summary.
+    ``image/png`` output; browsers, JupyterLab, Colab and the book's website animate it); its
+    text form is a fixed one-line summary, the same on every machine.
 
     Attributes
     ----------
-    frames : list of PIL.Image.Image
-        The frames, palette images, in reading order of the output cells.
+    frames : list
+        The frames, palette images (``PIL.Image.Image``), in reading order of the output cells.
     output_shape : tuple of int
         ``(H_out, W_out)``; ``len(frames) == H_out * W_out``.
     """
