@@ -2,8 +2,8 @@
 the running statistics used at inference, as ``torch.nn.BatchNorm2d`` computes them.
 
 Each channel ``c`` of a batch ``X`` of shape ``(N, C, H, W)`` is normalised by the mean and
-the biased variance of its ``N H W`` entries, then scaled by ``alpha_c`` and shifted by
-``beta_c`` (PyTorch's ``weight`` and ``bias``, often written gamma and beta), and
+the biased variance of its ``N H W`` entries, then scaled by ``gamma_c`` and shifted by
+``beta_c`` (PyTorch's ``weight`` and ``bias``; bold in the book, as learned parameters are), and
 :class:`TinyCNNBN`, chapter 8's network with such a layer after its convolution. This module
 uses NumPy only.
 """
@@ -59,9 +59,9 @@ def batch_norm2d(x, gamma, beta, eps=1e-5):
 
         \\bar X_c = \\frac{1}{NHW} \\sum_{n,i,j} X_{n,c,i,j}, \\quad
         V_c = \\frac{1}{NHW} \\sum_{n,i,j} (X_{n,c,i,j} - \\bar X_c)^2, \\quad
-        \\tilde X_{n,c,i,j} = \\alpha_c \\frac{X_{n,c,i,j} - \\bar X_c}{\\sqrt{V_c + \\delta}} + \\beta_c,
+        \\tilde X_{n,c,i,j} = \\boldsymbol\\gamma_c \\frac{X_{n,c,i,j} - \\bar X_c}{\\sqrt{V_c + \\delta}} + \\boldsymbol\\beta_c,
 
-    with ``gamma`` the scales ``alpha`` and ``eps`` the ``delta`` of eq-10-bn. Equal to
+    with ``gamma`` the scales and ``eps`` the ``delta`` of eq-10-bn. Equal to
     ``F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps)``.
 
     Parameters
@@ -102,17 +102,17 @@ def _need_several(x):
 def batch_norm2d_backward(grad_out, x, gamma, eps=1e-5):
     """The gradients of :func:`batch_norm2d` (training mode) with respect to ``x``, ``gamma``, ``beta``.
 
-    With ``G`` the gradient of the output, ``hat X`` the normalised input, ``M = N H W`` and
+    With ``G`` the gradient of the output, ``hat X`` the normalised input and
     sums over ``(n, i, j)`` (eq-10-bn-backward):
 
     .. math::
 
-        \\frac{\\partial L}{\\partial \\beta_c} = \\sum G_{n,c,i,j}, \\qquad
-        \\frac{\\partial L}{\\partial \\alpha_c} = \\sum G_{n,c,i,j} \\hat X_{n,c,i,j},
+        \\frac{\\partial L}{\\partial \\boldsymbol\\beta_c} = \\sum G_{n,c,i,j}, \\qquad
+        \\frac{\\partial L}{\\partial \\boldsymbol\\gamma_c} = \\sum G_{n,c,i,j} \\hat X_{n,c,i,j},
 
-        \\frac{\\partial L}{\\partial X_{n,c,i,j}} = \\frac{\\alpha_c}{\\sqrt{V_c + \\delta}}
-        \\Big( G_{n,c,i,j} - \\frac{1}{M} \\frac{\\partial L}{\\partial \\beta_c}
-        - \\hat X_{n,c,i,j} \\frac{1}{M} \\frac{\\partial L}{\\partial \\alpha_c} \\Big).
+        \\frac{\\partial L}{\\partial X_{n,c,i,j}} = \\frac{\\boldsymbol\\gamma_c}{\\sqrt{V_c + \\delta}}
+        \\Big( G_{n,c,i,j} - \\frac{1}{NHW} \\frac{\\partial L}{\\partial \\boldsymbol\\beta_c}
+        - \\hat X_{n,c,i,j} \\frac{1}{NHW} \\frac{\\partial L}{\\partial \\boldsymbol\\gamma_c} \\Big).
 
     Parameters
     ----------
@@ -157,9 +157,9 @@ def batch_norm2d_update_running(running_mean, running_var, x, momentum=0.1):
     .. math::
 
         \\bar X^{\\mathrm{run}} \\leftarrow (1 - \\kappa) \\bar X^{\\mathrm{run}} + \\kappa \\bar X, \\qquad
-        V^{\\mathrm{run}} \\leftarrow (1 - \\kappa) V^{\\mathrm{run}} + \\kappa \\frac{M}{M - 1} V,
+        V^{\\mathrm{run}} \\leftarrow (1 - \\kappa) V^{\\mathrm{run}} + \\kappa \\frac{NHW}{NHW - 1} V,
 
-    with ``kappa`` the ``momentum`` and ``M = N H W``: the running variance uses the unbiased
+    with ``kappa`` the ``momentum``: the running variance uses the unbiased
     estimate of the batch variance, while the normalisation itself uses the biased one.
 
     Parameters
@@ -200,8 +200,8 @@ def batch_norm2d_eval(x, running_mean, running_var, gamma, beta, eps=1e-5):
 
     .. math::
 
-        \\tilde X_{n,c,i,j} = \\alpha_c \\frac{X_{n,c,i,j} - \\bar X^{\\mathrm{run}}_c}
-        {\\sqrt{V^{\\mathrm{run}}_c + \\delta}} + \\beta_c .
+        \\tilde X_{n,c,i,j} = \\boldsymbol\\gamma_c \\frac{X_{n,c,i,j} - \\bar X^{\\mathrm{run}}_c}
+        {\\sqrt{V^{\\mathrm{run}}_c + \\delta}} + \\boldsymbol\\beta_c .
 
     Each example's output no longer depends on the rest of its batch. Equal to
     ``F.batch_norm(x, running_mean, running_var, gamma, beta, training=False, eps=eps)``.

@@ -40,8 +40,8 @@ def momentum_step(param, grad, velocity, lr, momentum=0.9):
 
     .. math::
 
-        \\nu_\\tau = \\rho\\, \\nu_{\\tau-1} + g_\\tau, \\qquad
-        \\theta_\\tau = \\theta_{\\tau-1} - \\eta\\, \\nu_\\tau,
+        \\chi_\\tau = \\rho\\, \\chi_{\\tau-1} + g_\\tau, \\qquad
+        \\theta_\\tau = \\theta_{\\tau-1} - \\eta\\, \\chi_\\tau,
 
     with ``velocity`` the previous ``nu`` (zeros before the first step), ``momentum`` the
     factor ``rho`` and ``lr`` the learning rate ``eta``. This is ``torch.optim.SGD`` with

@@ -365,13 +365,13 @@ def upsample2d(input, scale_factor, mode="nearest"):
     (pixel centres line up; ``align_corners=False``). ``"nearest"`` copies the input pixel
     :math:`(\\lfloor i / f_H \\rfloor, \\lfloor j / f_W \\rfloor)`; ``"bilinear"`` mixes the four
     pixels around :math:`(\\tilde u, \\tilde v)` (clamped to the image), with
-    :math:`u_0 = \\lfloor \\tilde u \\rfloor`, :math:`\\alpha = \\tilde u - u_0` and likewise
-    :math:`v_0, \\beta`:
+    :math:`u_0 = \\lfloor \\tilde u \\rfloor`, :math:`\\xi_u = \\tilde u - u_0` and likewise
+    :math:`v_0, \\xi_v`:
 
     .. math::
 
-        Y[n, c, i, j] = (1 - \\alpha)(1 - \\beta) X[u_0, v_0] + (1 - \\alpha) \\beta X[u_0, v_1]
-            + \\alpha (1 - \\beta) X[u_1, v_0] + \\alpha \\beta X[u_1, v_1]
+        Y[n, c, i, j] = (1 - \\xi_u)(1 - \\xi_v) X[u_0, v_0] + (1 - \\xi_u) \\xi_v X[u_0, v_1]
+            + \\xi_u (1 - \\xi_v) X[u_1, v_0] + \\xi_u \\xi_v X[u_1, v_1]
 
     where :math:`u_1 = \\min(u_0 + 1, H - 1)`, :math:`v_1 = \\min(v_0 + 1, W - 1)` and
     :math:`\\tilde u < 0` counts as 0.
