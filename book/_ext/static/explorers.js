@@ -69,10 +69,18 @@
       else input.value = String(o.value);
     }
     if (o.data) for (const [k, v] of Object.entries(o.data)) input.dataset[k] = v;
+
     const wrap = el("span", { class: `ex-control ex-${kind}` }, kind === "checkbox"
       ? [input, el("label", { for: id, text: label })]
       : [el("label", { for: id, text: label }), input]);
     return { wrap, input };
+  }
+
+  // Call fn when a control is edited: a number or a slider while it is typed or dragged
+  // (its "change" on leaving the field would only repeat it), a list or a box on "change".
+  function onEdit(ctrl, fn) {
+    const typed = ctrl.input.type === "number" || ctrl.input.type === "range";
+    ctrl.input.addEventListener(typed ? "input" : "change", fn);
   }
 
   function intOf(input, lo, hi) {
@@ -87,20 +95,28 @@
   }
 
   // Colours of a value: grey levels for images, red/blue for signed values (kernels, maps).
+  // The text is black or white, whichever contrasts more with the cell (at least 4.5:1).
+  function luminance(rgb) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(rgb[0]) + 0.7152 * f(rgb[1]) + 0.0722 * f(rgb[2]);
+  }
+  function cellStyle(rgb) {
+    const l = luminance(rgb);
+    const onBlack = (l + 0.05) / 0.05, onWhite = 1.05 / (l + 0.05);
+    return { background: `rgb(${rgb.join(",")})`, color: onBlack >= onWhite ? "#000" : "#fff" };
+  }
   function greyStyle(v, lo, hi) {
     const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
     const g = Math.round(255 * Math.min(1, Math.max(0, t)));
-    return { background: `rgb(${g},${g},${g})`, color: g > 140 ? "#000" : "#fff" };
+    return cellStyle([g, g, g]);
   }
   function signedStyle(v, scale) {
     const t = scale > 0 ? Math.max(-1, Math.min(1, v / scale)) : 0;
-    // white at 0, red (positive) or blue (negative) at the ends; text stays dark enough
+    // white at 0, red (positive) or blue (negative) at the ends
     const a = Math.abs(t);
     const [r, g, b] = t >= 0 ? [214, 96, 77] : [67, 147, 195];
     const mix = (c) => Math.round(255 + (c - 255) * a * 0.85);
-    const bg = [mix(r), mix(g), mix(b)];
-    const lum = 0.2126 * bg[0] + 0.7152 * bg[1] + 0.0722 * bg[2];
-    return { background: `rgb(${bg.join(",")})`, color: lum > 150 ? "#000" : "#fff" };
+    return cellStyle([mix(r), mix(g), mix(b)]);
   }
 
   /* A grid of cells. rows x cols, cell(r, c) returns {text, style, classes, label}.
@@ -231,7 +247,7 @@
             "aria-label": `K[${m}, ${q}]`, "data-m": m, "data-q": q,
           });
           input.value = String(+K[m][q].toFixed(6) === K[m][q] ? K[m][q] : +K[m][q].toFixed(4));
-          input.addEventListener("change", () => {
+          input.addEventListener("input", () => {
             const v = Number(input.value);
             K[m][q] = Number.isFinite(v) && input.value.trim() !== "" ? v : NaN;
             ui.kernel.input.value = "custom";
@@ -401,7 +417,7 @@
       play.setAttribute("aria-pressed", "true");
       timer = setInterval(() => step(1), 700);
     });
-    ui.kernel.input.addEventListener("change", () => {
+    onEdit(ui.kernel, () => {
       const name = ui.kernel.input.value;
       if (name !== "custom") {
         K = kernels[name].map((row) => row.slice());
@@ -411,9 +427,9 @@
       stop();
       update();
     });
-    ui.kernel_size.input.addEventListener("change", () => {
+    onEdit(ui.kernel_size, () => {
       const k = intOf(ui.kernel_size.input, 1, 5);
-      if (k === null) return;
+      if (k === null || (k === K.length && k === K[0].length)) return;
       const old = K;
       K = zeros(k, k).map((row, m) => row.map((_, q) => (old[m] && old[m][q] !== undefined ? old[m][q] : 0)));
       ui.kernel.input.value = "custom";
@@ -422,7 +438,7 @@
       update();
     });
     for (const name of ["input", "operation", "stride", "padding", "dilation"]) {
-      ui[name].input.addEventListener("change", () => { stop(); update(); });
+      onEdit(ui[name], () => { stop(); update(); });
     }
     kernelInputs();
     update();
@@ -617,7 +633,7 @@
       ui.count_include_pad.input.disabled = state.mode !== "avg";
       if (refocus) focusPicked(root.querySelector(".ex-output-panel") || root);
     }
-    for (const c of Object.values(ui)) c.input.addEventListener("change", () => update());
+    for (const c of Object.values(ui)) onEdit(c, () => update());
     update();
   }
 
@@ -786,9 +802,9 @@
       setState(root, state);
       render(state);
     }
-    ui.x.input.addEventListener("change", () => { ui.slider.input.value = ui.x.input.value; update(); });
-    ui.slider.input.addEventListener("input", () => { ui.x.input.value = ui.slider.input.value; update(); });
-    for (const p of ["function", "negative_slope", "alpha", "approximate"]) ui[p].input.addEventListener("change", update);
+    onEdit(ui.x, () => { ui.slider.input.value = ui.x.input.value; update(); });
+    onEdit(ui.slider, () => { ui.x.input.value = ui.slider.input.value; update(); });
+    for (const p of ["function", "negative_slope", "alpha", "approximate"]) onEdit(ui[p], update);
     update();
   }
 
@@ -938,7 +954,7 @@
       render(state);
       if (refocus) focusPicked(root.querySelector(".ex-output-panel") || root);
     }
-    root.addEventListener("change", (ev) => { if (ev.target.matches("input, select")) update(); });
+    root.addEventListener("input", (ev) => { if (ev.target.matches("input")) update(); });
     update();
   }
 
