@@ -124,29 +124,40 @@ def is_integer(a) -> bool:
     return bool(np.all(a == np.round(a)))
 
 
+def walk(start, options, steps, seed, allowed=lambda current, key: True):
+    """Settings as a reader makes them: from ``start``, each step changes one or two controls
+    to a value drawn from ``options``; ``allowed(current, key)`` says whether that control is
+    in use (a disabled control cannot be set)."""
+    rng = np.random.default_rng(seed)
+    current, out, keys = dict(start), [], list(options)
+    while len(out) < steps:
+        for _ in range(int(rng.integers(1, 3))):
+            key = keys[int(rng.integers(len(keys)))]
+            if allowed(current, key):
+                current[key] = options[key][int(rng.integers(len(options[key])))]
+        out.append(dict(current))
+    return out
+
+
 # --------------------------------------------------------------------------- convolution
 
 
+CONV_START = dict(input="worked", kernel="vertical_edge", operation="cross-correlation", stride=1, padding=0,
+                  dilation=1)
+
+
 def conv_settings():
-    rng = np.random.default_rng(2)
-    names = list(companion.KERNELS)
-    out = []
-    for t in range(66):
-        out.append(dict(
-            input=list(CONV_INPUTS)[t % 3],
-            kernel=names[t % len(names)],
-            operation=("cross-correlation", "convolution")[(t // 3) % 2],
-            stride=int(rng.integers(1, 4)),
-            padding=int(rng.integers(0, 4)),
-            dilation=int(rng.integers(1, 4)),
-        ))
-    # the cases the formula singles out: valid, full, and a kernel that does not fit
+    options = dict(input=["worked", "worked", "photo", "photo", "digit"], kernel=list(companion.KERNELS),
+                   operation=["cross-correlation", "convolution"], stride=[1, 2, 3], padding=[0, 1, 2, 3],
+                   dilation=[1, 2, 3])
+    out = walk(CONV_START, options, 60, seed=2)
+    # the cases the formula singles out: valid, full, and kernels that do not fit
     out += [
-        dict(input="worked", kernel="vertical_edge", operation="cross-correlation", stride=1, padding=0, dilation=1),
-        dict(input="worked", kernel="vertical_edge", operation="convolution", stride=1, padding=2, dilation=1),
-        dict(input="worked", kernel="sharpen", operation="convolution", stride=1, padding=0, dilation=1),
-        dict(input="worked", kernel="laplacian", operation="cross-correlation", stride=1, padding=0, dilation=3),
-        dict(input="worked", kernel="identity", operation="cross-correlation", stride=2, padding=0, dilation=4),
+        dict(CONV_START),
+        dict(CONV_START, operation="convolution", padding=2),
+        dict(CONV_START, kernel="sharpen", operation="convolution"),
+        dict(CONV_START, kernel="laplacian", dilation=3),
+        dict(CONV_START, kernel="identity", stride=2, dilation=4),
     ]
     return out
 
@@ -238,37 +249,32 @@ def test_convolution_typed_kernels_and_steps(pages):
 # --------------------------------------------------------------------------- pooling
 
 
+POOL_START = dict(input="worked", mode="max", kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False,
+                  count_include_pad=True)
+
+
 def pool_settings():
-    rng = np.random.default_rng(3)
-    out = []
-    for t in range(72):
-        k = int(rng.integers(1, 5))
-        mode = ("max", "avg")[t % 2]
-        settings = dict(
-            input=list(POOL_INPUTS)[(t // 2) % 3], mode=mode, kernel_size=k,
-            stride=int(rng.integers(1, 4)), padding=int(rng.integers(0, k // 2 + 1)),
-            ceil_mode=bool(rng.integers(0, 2)),
-        )
-        # each mode's own argument (the other one's control is disabled)
-        if mode == "max":
-            settings["dilation"] = int(rng.integers(1, 3))
-        else:
-            settings["count_include_pad"] = bool(rng.integers(0, 2))
-        out.append(settings)
-    out.append(dict(input="worked", mode="max", kernel_size=2, stride=2, padding=2, dilation=1,
-                    ceil_mode=False))  # padding above k/2: refused by both
+    options = dict(input=list(POOL_INPUTS), mode=["max", "avg"], kernel_size=[1, 2, 3, 4], stride=[1, 2, 3],
+                   padding=[0, 0, 1, 1, 2], dilation=[1, 2], ceil_mode=[False, True],
+                   count_include_pad=[False, True])
+    # dilation is max pooling's, count_include_pad average pooling's (the other's is disabled)
+    own = {"dilation": "max", "count_include_pad": "avg"}
+    out = walk(POOL_START, options, 80, seed=3, allowed=lambda cur, key: own.get(key, cur["mode"]) == cur["mode"])
+    out.append(dict(POOL_START, padding=2))  # padding above k/2: refused by both
     return out
 
 
 def test_pooling_matches_companion(pages):
     _, root, _ = explorer(pages, "pooling")
     checked = 0
+    set_controls(root, **POOL_START)
     for settings in pool_settings():
-        st = set_controls(root, **settings)
+        own = {"dilation": "max", "count_include_pad": "avg"}
+        st = set_controls(root, **{k: v for k, v in settings.items() if own.get(k, settings["mode"]) == settings["mode"]})
         I = np.array(DATA[POOL_INPUTS[settings["input"]]], dtype=np.float64)
         np.testing.assert_array_equal(np.array(st["I"], dtype=np.float64), I)
         k, s, p, ceil = (settings[n] for n in ("kernel_size", "stride", "padding", "ceil_mode"))
-        d = settings.get("dilation", 1)
+        d = settings["dilation"] if settings["mode"] == "max" else 1
         if settings["mode"] == "max":
             args = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
             assert st["pad_value"] == "-inf"
@@ -412,16 +418,20 @@ def pending_test_relu_family_matches_companion(pages):
 # --------------------------------------------------------------------------- receptive field
 
 
+RF_START = {"input_size": 16, "layers": 3}
+for _l, (_k, _s, _d, _p) in enumerate([(3, 1, 1, 0), (2, 2, 1, 0), (3, 1, 1, 0), (3, 1, 1, 0)]):
+    RF_START.update({f"kernel_size@{_l}": _k, f"stride@{_l}": _s, f"dilation@{_l}": _d, f"padding@{_l}": _p})
+
+
 def rf_settings():
+    options = {"input_size": list(range(8, 25)), "layers": [1, 2, 3, 4]}
+    for l in range(4):
+        options.update({f"kernel_size@{l}": [1, 2, 3, 4, 5], f"stride@{l}": [1, 2, 3], f"dilation@{l}": [1, 2, 3],
+                        f"padding@{l}": [0, 1, 2]})
+    # a hidden layer's controls are disabled: change only the layers in use
+    in_use = lambda cur, key: "@" not in key or int(key.split("@")[1]) < cur["layers"]  # noqa: E731
     rng = np.random.default_rng(4)
-    out = []
-    while len(out) < 64:
-        n = int(rng.integers(6, 25))
-        layers = [dict(kernel_size=int(rng.integers(1, 6)), stride=int(rng.integers(1, 4)),
-                       dilation=int(rng.integers(1, 4)), padding=int(rng.integers(0, 3)))
-                  for _ in range(int(rng.integers(1, 5)))]
-        out.append((n, layers, rng.random(2)))
-    return out
+    return [(settings, rng.random(2)) for settings in walk(RF_START, options, 80, seed=4, allowed=in_use)]
 
 
 def autograd_region(n, layers, unit):
@@ -442,11 +452,13 @@ def autograd_region(n, layers, unit):
 def test_receptive_field_matches_companion_and_autograd(pages):
     _, root, _ = explorer(pages, "receptive-field")
     checked = 0
-    for n, layers, where in rf_settings():
-        settings = {"input_size": n, "layers": len(layers)}
-        for l, layer in enumerate(layers):
-            settings.update({f"{key}@{l}": value for key, value in layer.items()})
-        st = set_controls(root, **settings)
+    set_controls(root, **RF_START)
+    for settings, where in rf_settings():
+        n = settings["input_size"]
+        layers = [{key: settings[f"{key}@{l}"] for key in ("kernel_size", "stride", "dilation", "padding")}
+                  for l in range(settings["layers"])]
+        st = set_controls(root, **{k: v for k, v in settings.items()
+                                   if "@" not in k or int(k.split("@")[1]) < settings["layers"]})
         assert st["input_size"] == n and st["layers"] == layers
         sizes = [n]
         try:
@@ -595,8 +607,9 @@ def test_explorers_read_in_light_and_dark_mode(site, mode):
     """Text contrast of at least 4.5:1 (WCAG AA) everywhere in the explorers, and a
     screenshot of each in _build/screenshots/explorers/<name>-<mode>.png."""
     context = site._context(color_scheme=mode)
+    low = []
     try:
-        for name, docname in PAGES.items():
+        for docname in sorted(set(PAGES.values())):
             visit = Visit(docname, site.base + docname + ".html")
             page = site.open(context, visit.url, visit)
             for _ in range(3):  # the switch cycles light, dark, auto; the choice is remembered
@@ -604,19 +617,20 @@ def test_explorers_read_in_light_and_dark_mode(site, mode):
                     break
                 page.locator("button.theme-switch-button").first.click()
             assert page.evaluate("document.documentElement.dataset.theme") == mode
-            root = page.locator(f'[data-explorer="{name}"]')
-            root.scroll_into_view_if_needed()
-            low = [c for c in root.evaluate(CONTRAST) if c["ratio"] < 4.5]
-            path = SHOTS / "explorers" / f"{name}-{mode}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            root.screenshot(path=str(path))
-            assert path.stat().st_size > 5000, path
+            for name in [n for n, d in PAGES.items() if d == docname]:
+                root = page.locator(f'[data-explorer="{name}"]')
+                root.scroll_into_view_if_needed()
+                low += [(name, c) for c in root.evaluate(CONTRAST) if c["ratio"] < 4.5]
+                path = SHOTS / "explorers" / f"{name}-{mode}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                root.screenshot(path=str(path))
+                assert path.stat().st_size > 5000, path
             assert not visit.console and not visit.failed and not visit.blocked, (visit.console, visit.failed, visit.blocked)
             page.close()
             site.current = None
-            assert not low, f"{name} in {mode} mode: text below 4.5:1 contrast: {low[:8]}"
     finally:
         context.close()
+    assert not low, f"text below 4.5:1 contrast in {mode} mode: {low[:8]}"
 
 
 def test_explorers_add_less_than_100_kb():

@@ -821,12 +821,15 @@
     for (let l = 0; l < MAX_LAYERS; l++) {
       const [k, s, d, p] = defaults[l];
       const row = {
-        kernel_size: control("number", "kernel_size", `layer ${l + 1}: kernel k${l + 1}`, { value: k, min: 1, max: 7, step: 1, data: { layer: l } }),
-        stride: control("number", "stride", `stride s${l + 1}`, { value: s, min: 1, max: 4, step: 1, data: { layer: l } }),
-        dilation: control("number", "dilation", `dilation d${l + 1}`, { value: d, min: 1, max: 4, step: 1, data: { layer: l } }),
-        padding: control("number", "padding", `padding p${l + 1}`, { value: p, min: 0, max: 4, step: 1, data: { layer: l } }),
+        kernel_size: control("number", "kernel_size", `k${l + 1}`, { value: k, min: 1, max: 7, step: 1, data: { layer: l } }),
+        stride: control("number", "stride", `s${l + 1}`, { value: s, min: 1, max: 4, step: 1, data: { layer: l } }),
+        dilation: control("number", "dilation", `d${l + 1}`, { value: d, min: 1, max: 4, step: 1, data: { layer: l } }),
+        padding: control("number", "padding", `p${l + 1}`, { value: p, min: 0, max: 4, step: 1, data: { layer: l } }),
       };
-      row.wrap = el("div", { class: "ex-controls ex-layer" }, [row.kernel_size.wrap, row.stride.wrap, row.dilation.wrap, row.padding.wrap]);
+      const words = { kernel_size: "kernel size", stride: "stride", dilation: "dilation", padding: "padding" };
+      for (const [key, word] of Object.entries(words)) row[key].input.setAttribute("aria-label", `layer ${l + 1} ${word}`);
+      row.wrap = el("div", { class: "ex-controls ex-layer" }, [el("span", { class: "ex-layer-name", text: `layer ${l + 1}` }),
+        row.kernel_size.wrap, row.stride.wrap, row.dilation.wrap, row.padding.wrap]);
       layerRows.push(row);
       table.append(row.wrap);
     }
