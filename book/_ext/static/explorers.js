@@ -945,7 +945,7 @@
           ` input pixels (r = 1 + \u03a3 (k_l \u2212 1) d_l \u220f_{i<l} s_i), starting at row and column i\u00b7\u220fs \u2212 \u03a3 p_l \u220f_{i<l} s_i = ` +
           `${state.unit[0]}\u00b7${state.total_stride} \u2212 ${state.padding_offset} = ${start[0]} and ${state.unit[1]}\u00b7${state.total_stride} \u2212 ${state.padding_offset} = ${start[1]}.`]),
         el("p", { class: "ex-note", text:
-          `Dark cells are the pixels this unit actually reads (${rows.length} \u00d7 ${state.region_cols.length}); light ones lie in its span but are skipped` +
+          `The strongly coloured cells are the pixels this unit actually reads (${rows.length} \u00d7 ${state.region_cols.length}); the faint ones lie in its span but are skipped` +
           `${holes > 0 && over.length === 0 ? ` (${holes} holes, from dilation or strides larger than kernels)` : ""}.` +
           `${over.length ? ` The span overhangs the image (${over.join(", ")}): there it reads padding.` : ""}` }),
       );
