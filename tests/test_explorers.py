@@ -1,6 +1,6 @@
 """The data and the stills of the interactive explorers (book/_ext/explorers.py,
 tools/make_explorer_stills.py), and the chapter cells that hold them. The explorers' arithmetic
-is tested in a browser, against the companion, by tests/site/test_explorers.py."""
+is tested in a browser, against the companion, by tests/site/test_explorers_in_browser.py."""
 
 import json
 import re

@@ -4,7 +4,7 @@
  * of a page (a note and a still figure for readers without JavaScript) is replaced by a live
  * explorer. Its controls are form elements named after the companion's arguments, and after
  * every change its root holds the current inputs and outputs as JSON in data-state, which
- * the browser tests compare with the companion (tests/site/test_explorers.py).
+ * the browser tests compare with the companion (tests/site/test_explorers_in_browser.py).
  *
  * The data (a digit, a crop of the photograph) come from explorer-data.js, written at build
  * time from the companion (book/_ext/explorers.py).

@@ -130,11 +130,17 @@ def walk(start, options, steps, seed, allowed=lambda current, key: True):
     in use (a disabled control cannot be set)."""
     rng = np.random.default_rng(seed)
     current, out, keys = dict(start), [], list(options)
+    seen = {tuple(current.items())}
     while len(out) < steps:
+        step = dict(current)
         for _ in range(int(rng.integers(1, 3))):
             key = keys[int(rng.integers(len(keys)))]
-            if allowed(current, key):
-                current[key] = options[key][int(rng.integers(len(options[key])))]
+            if allowed(step, key):
+                step[key] = options[key][int(rng.integers(len(options[key])))]
+        if tuple(step.items()) in seen:
+            continue  # every setting is a new one
+        seen.add(tuple(step.items()))
+        current = step
         out.append(dict(current))
     return out
 
@@ -259,7 +265,7 @@ def pool_settings():
                    count_include_pad=[False, True])
     # dilation is max pooling's, count_include_pad average pooling's (the other's is disabled)
     own = {"dilation": "max", "count_include_pad": "avg"}
-    out = walk(POOL_START, options, 80, seed=3, allowed=lambda cur, key: own.get(key, cur["mode"]) == cur["mode"])
+    out = walk(POOL_START, options, 90, seed=3, allowed=lambda cur, key: own.get(key, cur["mode"]) == cur["mode"])
     out.append(dict(POOL_START, padding=2))  # padding above k/2: refused by both
     return out
 
