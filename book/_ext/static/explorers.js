@@ -239,7 +239,7 @@
     function kernelInputs() {
       const [kh, kw] = shape(K);
       kernelBox.replaceChildren();
-      kernelBox.style.gridTemplateColumns = `repeat(${kw}, 3.6em)`;
+      kernelBox.style.gridTemplateColumns = `repeat(${kw}, 4.8em)`;
       for (let m = 0; m < kh; m++) {
         for (let q = 0; q < kw; q++) {
           const input = el("input", {
@@ -363,7 +363,7 @@
         const outGrid = grid(state.H_out, state.W_out, (i, j) => {
           const current = i === state.position[0] && j === state.position[1];
           return {
-            text: showOut ? fmt(S[i][j], 1) : "", style: signedStyle(S[i][j], scale),
+            text: showOut ? fmt(S[i][j], outSize >= 40 ? 1 : 0) : "", style: signedStyle(S[i][j], scale),
             classes: current ? "ex-current" : "", current,
             label: `S[${i}, ${j}] = ${fmt(S[i][j], 3)}`,
           };
@@ -593,7 +593,7 @@
         const pl = Math.min(...P.flat()), ph = Math.max(...P.flat());
         const outGrid = grid(state.H_P, state.W_P, (i, j) => {
           const current = i === state.position[0] && j === state.position[1];
-          return { text: fmt(P[i][j]), style: greyStyle(P[i][j], pl, ph), classes: current ? "ex-current" : "", current,
+          return { text: fmt(P[i][j], 1), style: greyStyle(P[i][j], pl, ph), classes: current ? "ex-current" : "", current,
             label: `P[${i}, ${j}] = ${fmt(P[i][j], 3)}` };
         }, {
           cellSize: cellSizeFor(state.W_P, 260, 26, 40), label: `output P, ${state.H_P} by ${state.W_P}; arrow keys move`,
