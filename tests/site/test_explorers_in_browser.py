@@ -267,6 +267,8 @@ def pool_settings():
     own = {"dilation": "max", "count_include_pad": "avg"}
     out = walk(POOL_START, options, 90, seed=3, allowed=lambda cur, key: own.get(key, cur["mode"]) == cur["mode"])
     out.append(dict(POOL_START, padding=2))  # padding above k/2: refused by both
+    # ceil_mode lets the only window hang over the end: 5 + 0 < 2 (4 - 1) + 1, yet one output
+    out.append(dict(POOL_START, input="overlap", kernel_size=4, stride=3, dilation=2, ceil_mode=True))
     return out
 
 

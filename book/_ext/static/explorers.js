@@ -473,10 +473,13 @@
     );
 
     // PyTorch's output length, with ceil_mode's rule: a last window never starts in the padding.
+    // With ceil_mode a window may hang over the bottom or right of the padded input, even
+    // the first one (n + 2p < d(k - 1) + 1 by less than s): it reads what is there.
     function poolLen(n, k, s, p, d, ceil) {
       const span = n + 2 * p - d * (k - 1) - 1;
-      if (span < 0) return 0;
+      if (span < 0 && !ceil) return 0;
       let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+      if (out < 1) return 0;
       if (ceil && (out - 1) * s >= n + p) out -= 1;
       return out;
     }
