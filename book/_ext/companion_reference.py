@@ -206,6 +206,11 @@ def setup(app):
         if static not in app.config.html_static_path:
             app.config.html_static_path.append(static)
 
+    def nitpick_pairs(app, config):
+        # _config.yml can only write lists; Sphinx compares (type, target) tuples.
+        config.nitpick_ignore = {tuple(pair) for pair in config.nitpick_ignore}
+
+    app.connect("config-inited", nitpick_pairs)
     app.connect("builder-inited", add_static)
     app.add_css_file("companion_reference.css")
     app.connect("autodoc-process-docstring", process_docstring, priority=600)  # after Napoleon
