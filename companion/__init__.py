@@ -75,7 +75,7 @@ from . import (  # noqa: F401
 __version__ = "0.1.0"
 
 # The names of companion.torch_models, which imports torch: loaded when first used.
-_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch")
+_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "stacked_cnn", "load_keras_weights", "train_torch")
 
 
 def __getattr__(name):

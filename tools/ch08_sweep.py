@@ -1,0 +1,187 @@
+"""The multi-seed experiments of chapter 8 that are too slow to run while the book builds.
+
+Chapter 8 runs small versions of these in the page and reads the results of the full runs
+from ``book/data/ch08_sweep.json``, which this script writes. Every run uses the book's
+split: the 4,000 training digits of ``load_mnist_split`` cut by ``train_val_split`` into
+3,500 digits to learn from and 500 validation digits to choose on; the 1,000 test digits
+are scored only for the one setting that the validation digits chose.
+
+Parts (each a separate process, so that two cores can run them side by side):
+
+* ``grid``: the learning rate and its decay per epoch of ``TinyCNN`` (NumPy, float64),
+  chosen on the validation digits over 5 seeds; the chosen setting's test accuracy.
+* ``extra``: the number of kernels (1, 2, 8) and the first steps of the ablation (float32,
+  Adam, PyTorch's initialization), with the schedule 0.2, halved every epoch.
+* ``deep``: overfitting (one convolution layer of 16 kernels with and without pooling,
+  20 epochs) and the last steps of the ablation (32 kernels, then the deeper network).
+
+Usage::
+
+    python tools/ch08_sweep.py --part grid
+    python tools/ch08_sweep.py --part extra
+    python tools/ch08_sweep.py --part deep
+    python tools/ch08_sweep.py --merge        # the three parts into book/data/ch08_sweep.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import companion  # noqa: E402
+
+SEEDS = [0, 1, 2, 3, 4]
+EPOCHS = 4
+OUT = ROOT / "book" / "data" / "ch08_sweep.json"
+PARTS = ["grid", "extra", "deep"]
+
+
+def data():
+    (train_images, train_labels), (test_images, test_labels) = companion.load_mnist_split()
+    (fit_images, y_fit), (val_images, y_val) = companion.train_val_split(train_images, train_labels,
+                                                                         val_fraction=0.125, seed=0)
+    return (companion.images_to_batch(fit_images), y_fit, companion.images_to_batch(val_images), y_val,
+            companion.images_to_batch(test_images), test_labels)
+
+
+def numpy_run(x_fit, y_fit, x_val, y_val, seed, n_filters=8, lr=0.2, lr_decay=0.5, epochs=EPOCHS):
+    net = companion.TinyCNN(n_filters=n_filters, seed=seed)
+    h = companion.train_numpy(net, x_fit, y_fit, x_val, y_val, epochs=epochs, lr=lr, lr_decay=lr_decay,
+                              seed=seed, verbose=False)
+    return net, h
+
+
+def torch_run(model, x_fit, y_fit, x_val, y_val, seed, optimizer, lr, lr_decay=1.0, epochs=EPOCHS):
+    return companion.train_torch(model, x_fit, y_fit, x_val, y_val, epochs=epochs, lr=lr, lr_decay=lr_decay,
+                                 seed=seed, optimizer=optimizer, verbose=False)
+
+
+def curves(h):
+    return {k: [float(v) for v in h[k]] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
+
+
+def part_grid():
+    """The learning rate and its decay, chosen on the validation digits; then the test digits,
+    once per seed, for the chosen setting only."""
+    x_fit, y_fit, x_val, y_val, x_test, y_test = data()
+    out = {"grid": []}
+    best, nets = None, {}
+    for lr in [0.1, 0.2, 0.4]:
+        for lr_decay in [1.0, 0.5]:
+            runs, nets[lr, lr_decay] = [], []
+            for seed in SEEDS:
+                net, h = numpy_run(x_fit, y_fit, x_val, y_val, seed, lr=lr, lr_decay=lr_decay)
+                runs.append(curves(h))
+                nets[lr, lr_decay].append(net)
+            val = np.array([r["test_acc"] for r in runs])  # (seeds, epochs): validation accuracy
+            out["grid"].append({"lr": lr, "lr_decay": lr_decay, "val_acc": val.tolist(),
+                                "train_acc": [r["train_acc"] for r in runs]})
+            mean_by_epoch = val.mean(axis=0)
+            if best is None or mean_by_epoch[-1] > best[0]:
+                best = (float(mean_by_epoch[-1]), lr, lr_decay)
+            print(f"lr {lr} decay {lr_decay}: validation by epoch {np.round(100 * mean_by_epoch, 1)}", flush=True)
+    _, lr, lr_decay = best
+    out["chosen"] = {"lr": lr, "lr_decay": lr_decay, "epochs": EPOCHS,
+                     "test_acc": [nets[lr, lr_decay][i].evaluate(x_test, y_test)[1] for i in range(len(SEEDS))]}
+    print(f"chosen {out['chosen']}", flush=True)
+    return out
+
+
+def part_extra():
+    """The number of kernels, and the first steps of the ablation, with the schedule
+    eta_0 = 0.2, gamma = 0.5 (validation accuracy after 4 epochs)."""
+    import torch
+
+    x_fit, y_fit, x_val, y_val, _, _ = data()
+    lr, lr_decay = 0.2, 0.5
+    out = {"schedule": {"lr": lr, "lr_decay": lr_decay}, "kernels": {}}
+    for nf in [1, 2]:
+        out["kernels"][str(nf)] = [numpy_run(x_fit, y_fit, x_val, y_val, seed, n_filters=nf, lr=lr,
+                                             lr_decay=lr_decay)[1]["test_acc"][-1] for seed in SEEDS]
+        print(f"{nf} kernels: {out['kernels'][str(nf)]}", flush=True)
+    steps = {"numpy_float64_sgd": [], "float32_sgd": [], "float32_adam": [], "float32_adam_torch_init": []}
+    for seed in SEEDS:
+        _, h = numpy_run(x_fit, y_fit, x_val, y_val, seed, lr=lr, lr_decay=lr_decay)
+        steps["numpy_float64_sgd"].append(h["test_acc"][-1])
+        twin = companion.torch_twin(companion.TinyCNN(n_filters=8, seed=seed)).float()
+        steps["float32_sgd"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "sgd", lr, lr_decay)["test_acc"][-1])
+        twin = companion.torch_twin(companion.TinyCNN(n_filters=8, seed=seed)).float()
+        steps["float32_adam"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+        model = companion.stacked_cnn((8,), init="torch", seed=seed)
+        steps["float32_adam_torch_init"].append(
+            torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+        print(f"ablation seed {seed}: {[v[-1] for v in steps.values()]}", flush=True)
+    out["kernels"]["8"] = steps["numpy_float64_sgd"]
+    out["ablation"] = steps
+    out["torch_threads"] = torch.get_num_threads()
+    return out
+
+
+def part_deep():
+    import torch
+
+    x_fit, y_fit, x_val, y_val, _, _ = data()
+    out = {"overfit": {}, "ablation": {}}
+    for pool in [1, 2]:
+        runs = []
+        for seed in SEEDS:
+            model = companion.stacked_cnn((16,), pool_size=pool, init="he", seed=seed)
+            runs.append(curves(torch_run(model, x_fit, y_fit, x_val, y_val, seed, "sgd", 0.1, epochs=20)))
+            print(f"pool {pool} seed {seed}: val acc {np.round(100 * np.array(runs[-1]['test_acc']), 1)}", flush=True)
+        out["overfit"][str(pool)] = runs
+    steps = {"float32_adam_torch_init_32_kernels": [], "deeper_network": []}
+    for seed in SEEDS:
+        model = companion.stacked_cnn((32,), init="torch", seed=seed)
+        steps["float32_adam_torch_init_32_kernels"].append(
+            torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+        model = companion.keras_style_cnn(10, seed=seed)
+        steps["deeper_network"].append(torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+        print(f"ablation seed {seed}: {[v[-1] for v in steps.values()]}", flush=True)
+    out["ablation"] = steps
+    out["torch_threads"] = torch.get_num_threads()
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=PARTS)
+    parser.add_argument("--merge", action="store_true")
+    args = parser.parse_args()
+    if args.merge:
+        parts = {p: json.loads((ROOT / "book" / "data" / f"ch08_sweep_{p}.json").read_text()) for p in PARTS}
+        merged = {"script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
+                  "split": {"fit": 3500, "validation": 500, "test": 1000}, "parts": parts}
+        OUT.write_text(json.dumps(merged, indent=1) + "\n")
+        for p in parts:
+            (ROOT / "book" / "data" / f"ch08_sweep_{p}.json").unlink()
+        print(f"wrote {OUT}")
+        return
+    start = time.time()
+    result = {"grid": part_grid, "extra": part_extra, "deep": part_deep}[args.part]()
+    import torch
+
+    result["run"] = {
+        "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.time() - start),
+        "load_average_at_end": [round(v, 1) for v in os.getloadavg()],
+        "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+    }
+    path = ROOT / "book" / "data" / f"ch08_sweep_{args.part}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {path} in {result['run']['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()
