@@ -10,6 +10,8 @@ This is the only package of the companion that uses matplotlib, and it imports i
   its :class:`ConvAnimation`;
 * :mod:`~companion.plotting.graphs`: :func:`plot_functions`, :func:`plot_dense_connections`,
   :func:`plot_probabilities`;
+* :mod:`~companion.plotting.experiments`: :func:`plot_seed_spread`, :func:`plot_mean_curves`,
+  :func:`plot_top_patches` (chapter 8's seeded experiments and what its layers respond to);
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks
@@ -36,6 +38,7 @@ Grayscale scaling: integer images (``uint8`` as stored) are drawn on the fixed r
 from .images import *  # noqa: F401,F403
 from .conv_scene import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
-from . import conv_scene, graphs, images
+from .experiments import *  # noqa: F401,F403
+from . import conv_scene, experiments, graphs, images
 
-__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__
+__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + experiments.__all__
