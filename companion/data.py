@@ -11,6 +11,8 @@ with. Credits and licences are in ``DATA_LICENSES.md`` at the root of the reposi
   4,000 / 1,000 split.
 * :func:`train_val_split`: a validation set carved out of the training set, stratified and
   seeded, for every choice made before the test set is looked at.
+* :func:`load_results`: the recorded results of an experiment too slow to run while the
+  book builds (a JSON file written by the script it names, e.g. ``tools/ch08_sweep.py``).
 * :func:`sample_image`: scikit-image's CC0 ``camera`` photograph, grayscale ``(512, 512)``.
 * :func:`sample_image_rgb`: scikit-image's CC0 ``chelsea`` photograph, RGB ``(300, 451, 3)``.
 
@@ -34,6 +36,7 @@ __all__ = [
     "train_test_split",
     "load_mnist_split",
     "train_val_split",
+    "load_results",
     "sample_image",
     "sample_image_rgb",
 ]
@@ -309,6 +312,42 @@ def train_val_split(images, labels, val_fraction=0.125, seed=0):
             "both parts need at least one example"
         )
     return train_test_split(images, labels_arr, n_train=n - n_val, n_test=n_val, seed=seed)
+
+
+def load_results(name):
+    """The recorded results of an experiment that is too slow to run while the book builds.
+
+    Each such file is written by a script of the book's repository (its ``"script"``
+    entry names it, ``"parts"`` hold each part's results and when and how long it ran), so
+    that a reader can run it again and compare.
+
+    Parameters
+    ----------
+    name : str
+        The experiment: ``"ch08_sweep"`` (written by ``tools/ch08_sweep.py``).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> results = load_results("ch08_sweep")
+    >>> results["script"], results["seeds"]
+    ('tools/ch08_sweep.py', [0, 1, 2, 3, 4])
+    >>> load_results("ch99")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be one of ['ch08_sweep'], got 'ch99'
+    """
+    import json
+
+    known = sorted(p.stem for p in _DATA_DIR.glob("*.json"))
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}: {name!r}")
+    if name not in known:
+        raise ValueError(f"name must be one of {known}, got {name!r}")
+    return json.loads((_DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def sample_image():

@@ -36,6 +36,7 @@ __all__ = [
     "train_numpy",
     "images_to_batch",
     "confusion_matrix",
+    "top_activations",
 ]
 
 
@@ -287,3 +288,44 @@ def confusion_matrix(targets, predictions, n_classes=None):
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (t, p), 1)
     return matrix
+
+
+def top_activations(maps, k=6):
+    """The ``k`` images that excite a channel most, and where in its map (chapter 8).
+
+    For each image ``n`` the channel's strongest response is :math:`\\max_{i,j} A_{n,i,j}`;
+    the ``k`` images with the largest such maximum are returned, strongest first (ties go
+    to the lower index), with the row and column of their maximum (the first one, in
+    row-major order, when several positions tie). One image appears at most once, so the
+    pictures show ``k`` different digits rather than ``k`` neighbouring positions of one.
+
+    Parameters
+    ----------
+    maps : array_like, shape (N, H, W)
+        One channel's activation maps (after ReLU) over ``N`` images.
+    k : int, default 6
+        How many images, at most ``N``.
+
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64, ndarray of int64, ndarray of float64)
+        The image indices, the rows and the columns of their maxima, and the maxima, each of
+        shape ``(k,)``.
+
+    Examples
+    --------
+    >>> maps = np.zeros((3, 2, 2)); maps[1, 0, 1] = 5.0; maps[2, 1, 1] = 3.0
+    >>> [a.tolist() for a in top_activations(maps, k=2)]
+    [[1, 2], [0, 1], [1, 1], [5.0, 3.0]]
+    """
+    maps = as_float(maps, "maps", ndim=3)
+    n, h, w = maps.shape
+    k = check_int(k, "k", minimum=1)
+    if k > n:
+        raise ValueError(f"k must be at most the number of images, {n}, got {k}")
+    flat = maps.reshape(n, h * w)
+    where = np.argmax(flat, axis=1)
+    best = flat[np.arange(n), where]
+    order = np.argsort(-best, kind="stable")[:k]
+    rows, cols = np.divmod(where[order], w)
+    return order.astype(np.int64), rows.astype(np.int64), cols.astype(np.int64), best[order].astype(np.float64)

@@ -202,3 +202,33 @@ def test_confusion_matrix_bad_input():
         confusion_matrix([0], [0], n_classes=0)
     with pytest.raises(TypeError, match="predictions"):
         confusion_matrix([0], "0")
+
+
+def test_top_activations_match_torch_topk():
+    import torch
+
+    from companion.model import top_activations
+
+    rng = np.random.default_rng(3)
+    maps = np.maximum(rng.normal(size=(40, 5, 6)), 0)
+    idx, rows, cols, vals = top_activations(maps, k=7)
+    per_image = torch.from_numpy(maps).reshape(40, -1).max(dim=1)
+    top = torch.topk(per_image.values, 7)
+    np.testing.assert_array_equal(idx, top.indices.numpy())
+    np.testing.assert_array_equal(vals, top.values.numpy())
+    np.testing.assert_array_equal(maps[idx, rows, cols], vals)
+    assert idx.dtype == rows.dtype == cols.dtype == np.int64 and len(set(idx.tolist())) == 7
+
+
+def test_top_activations_ties_and_bad_input():
+    from companion.model import top_activations
+
+    maps = np.zeros((3, 2, 2))
+    idx, rows, cols, vals = top_activations(maps, k=3)
+    assert idx.tolist() == [0, 1, 2] and rows.tolist() == [0, 0, 0] and cols.tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="k must be at most the number of images, 3, got 4"):
+        top_activations(maps, k=4)
+    with pytest.raises(ValueError, match="maps must be 3-D"):
+        top_activations(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="k must be at least 1, got 0"):
+        top_activations(maps, k=0)

@@ -1,15 +1,17 @@
 """The multi-seed experiments of chapter 8 that are too slow to run while the book builds.
 
 Chapter 8 runs small versions of these in the page and reads the results of the full runs
-from ``book/data/ch08_sweep.json``, which this script writes. Every run uses the book's
+from ``companion/data/ch08_sweep.json`` (``companion.load_results("ch08_sweep")``), which
+this script writes. Every run uses the book's
 split: the 4,000 training digits of ``load_mnist_split`` cut by ``train_val_split`` into
 3,500 digits to learn from and 500 validation digits to choose on; the 1,000 test digits
 are scored only for the one setting that the validation digits chose.
 
 Parts (each a separate process, so that two cores can run them side by side):
 
-* ``grid``: the learning rate and its decay per epoch of ``TinyCNN`` (NumPy, float64),
-  chosen on the validation digits over 5 seeds; the chosen setting's test accuracy.
+* ``grid0``, ``grid1``, ``grid2``: the learning rate and its decay per epoch of ``TinyCNN``
+  (NumPy, float64), two settings each, scored on the validation digits over 5 seeds;
+  ``--merge`` chooses the best and scores its five networks once on the test digits.
 * ``extra``: the number of kernels (1, 2, 8) and the first steps of the ablation (float32,
   Adam, PyTorch's initialization), with the schedule 0.2, halved every epoch.
 * ``deep``: overfitting (one convolution layer of 16 kernels with and without pooling,
@@ -17,7 +19,7 @@ Parts (each a separate process, so that two cores can run them side by side):
 
 Usage::
 
-    python tools/ch08_sweep.py --part grid
+    python tools/ch08_sweep.py --part grid0     # and grid1, grid2
     python tools/ch08_sweep.py --part extra
     python tools/ch08_sweep.py --part deep
     python tools/ch08_sweep.py --merge        # the three parts into book/data/ch08_sweep.json
@@ -43,8 +45,8 @@ import companion  # noqa: E402
 
 SEEDS = [0, 1, 2, 3, 4]
 EPOCHS = 4
-OUT = ROOT / "book" / "data" / "ch08_sweep.json"
-PARTS = ["grid", "extra", "deep"]
+OUT = ROOT / "companion" / "data" / "ch08_sweep.json"   # read by companion.load_results("ch08_sweep")
+PARTS = ["grid0", "grid1", "grid2", "extra", "deep"]
 
 
 def data():
@@ -71,31 +73,43 @@ def curves(h):
     return {k: [float(v) for v in h[k]] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
 
 
-def part_grid():
-    """The learning rate and its decay, chosen on the validation digits; then the test digits,
-    once per seed, for the chosen setting only."""
-    x_fit, y_fit, x_val, y_val, x_test, y_test = data()
+GRID = [(0.1, 1.0), (0.1, 0.5), (0.2, 1.0), (0.2, 0.5), (0.4, 1.0), (0.4, 0.5)]
+NETS = ROOT / "book" / "data"
+
+
+def part_grid(settings):
+    """Learning rates and decays, scored on the validation digits over 5 seeds. The trained
+    networks are kept (their weights in an ``.npz``) until ``--merge`` has chosen the best
+    setting and scored only that one on the test digits."""
+    x_fit, y_fit, x_val, y_val, _, _ = data()
     out = {"grid": []}
-    best, nets = None, {}
-    for lr in [0.1, 0.2, 0.4]:
-        for lr_decay in [1.0, 0.5]:
-            runs, nets[lr, lr_decay] = [], []
-            for seed in SEEDS:
-                net, h = numpy_run(x_fit, y_fit, x_val, y_val, seed, lr=lr, lr_decay=lr_decay)
-                runs.append(curves(h))
-                nets[lr, lr_decay].append(net)
-            val = np.array([r["test_acc"] for r in runs])  # (seeds, epochs): validation accuracy
-            out["grid"].append({"lr": lr, "lr_decay": lr_decay, "val_acc": val.tolist(),
-                                "train_acc": [r["train_acc"] for r in runs]})
-            mean_by_epoch = val.mean(axis=0)
-            if best is None or mean_by_epoch[-1] > best[0]:
-                best = (float(mean_by_epoch[-1]), lr, lr_decay)
-            print(f"lr {lr} decay {lr_decay}: validation by epoch {np.round(100 * mean_by_epoch, 1)}", flush=True)
-    _, lr, lr_decay = best
-    out["chosen"] = {"lr": lr, "lr_decay": lr_decay, "epochs": EPOCHS,
-                     "test_acc": [nets[lr, lr_decay][i].evaluate(x_test, y_test)[1] for i in range(len(SEEDS))]}
-    print(f"chosen {out['chosen']}", flush=True)
+    for lr, lr_decay in settings:
+        runs, weights = [], {}
+        for seed in SEEDS:
+            net, h = numpy_run(x_fit, y_fit, x_val, y_val, seed, lr=lr, lr_decay=lr_decay)
+            runs.append(curves(h))
+            weights.update({f"{seed}_{k}": v for k, v in net.params.items()})
+        np.savez(NETS / f"ch08_nets_{lr}_{lr_decay}.npz", **weights)
+        val = np.array([r["test_acc"] for r in runs])  # (seeds, epochs): validation accuracy
+        out["grid"].append({"lr": lr, "lr_decay": lr_decay, "val_acc": val.tolist(),
+                            "train_acc": [r["train_acc"] for r in runs]})
+        print(f"lr {lr} decay {lr_decay}: validation by epoch {np.round(100 * val.mean(axis=0), 1)}", flush=True)
     return out
+
+
+def choose_and_test(grid):
+    """The setting with the best mean validation accuracy after the last epoch; its five
+    networks scored once on the test digits."""
+    *_, x_test, y_test = data()
+    best = max(grid, key=lambda g: np.mean(np.array(g["val_acc"])[:, -1]))
+    lr, lr_decay = best["lr"], best["lr_decay"]
+    weights = np.load(NETS / f"ch08_nets_{lr}_{lr_decay}.npz", allow_pickle=False)
+    test_acc = []
+    for seed in SEEDS:
+        net = companion.TinyCNN(n_filters=8, seed=seed)
+        net.params = {k: weights[f"{seed}_{k}"] for k in net.params}
+        test_acc.append(net.evaluate(x_test, y_test)[1])
+    return {"lr": lr, "lr_decay": lr_decay, "epochs": EPOCHS, "test_acc": test_acc}
 
 
 def part_extra():
@@ -160,15 +174,23 @@ def main():
     args = parser.parse_args()
     if args.merge:
         parts = {p: json.loads((ROOT / "book" / "data" / f"ch08_sweep_{p}.json").read_text()) for p in PARTS}
-        merged = {"script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
+        grid = [g for p in PARTS if p.startswith("grid") for g in parts[p]["grid"]]
+        chosen = choose_and_test(grid)
+        print(f"chosen: {chosen}")
+        merged = {"grid": grid, "chosen": chosen, "script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
                   "split": {"fit": 3500, "validation": 500, "test": 1000}, "parts": parts}
         OUT.write_text(json.dumps(merged, indent=1) + "\n")
         for p in parts:
             (ROOT / "book" / "data" / f"ch08_sweep_{p}.json").unlink()
+        for f in NETS.glob("ch08_nets_*.npz"):
+            f.unlink()
         print(f"wrote {OUT}")
         return
     start = time.time()
-    result = {"grid": part_grid, "extra": part_extra, "deep": part_deep}[args.part]()
+    if args.part.startswith("grid"):
+        result = part_grid(GRID[2 * int(args.part[-1]) : 2 * int(args.part[-1]) + 2])
+    else:
+        result = {"extra": part_extra, "deep": part_deep}[args.part]()
     import torch
 
     result["run"] = {
