@@ -16,8 +16,9 @@ exercise checks:
    model in PyTorch, and its weights); ``plotting.graphs``;
    ``checks.ch06``.
 7. Backpropagation: ``backprop``; ``checks.ch07``.
-8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
-   ``checks.ch08``.
+8. The whole network: ``model``, ``training``, ``torch_models``, ``data`` (the validation
+   split, recorded results of slow experiments); ``plotting.graphs``,
+   ``plotting.experiments``; ``checks.ch08``.
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
   ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
@@ -29,13 +30,14 @@ exercise checks:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
   wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
-  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``load_keras_weights`` or
-  ``train_torch``, so
+  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``stacked_cnn``,
+  ``load_keras_weights`` or ``train_torch``, so
   ``import companion`` stays light.
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
-  ``conv_scene`` (a kernel sliding over an input, still or animated) and ``graphs``
-  (curves, a dense layer as a graph, class probabilities).
+  ``conv_scene`` (a kernel sliding over an input, still or animated), ``graphs``
+  (curves, a dense layer as a graph, class probabilities) and ``experiments`` (results over
+  seeds, mean curves with their spread, the inputs that excite a unit most).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
   ``check_value``) and one module per chapter, ``ch01`` to ``ch08``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell

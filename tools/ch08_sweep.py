@@ -7,21 +7,23 @@ split: the 4,000 training digits of ``load_mnist_split`` cut by ``train_val_spli
 3,500 digits to learn from and 500 validation digits to choose on; the 1,000 test digits
 are scored only for the one setting that the validation digits chose.
 
-Parts (each a separate process, so that two cores can run them side by side):
+Parts (each a separate process, so that the cores can run them side by side):
 
-* ``grid0``, ``grid1``, ``grid2``: the learning rate and its decay per epoch of ``TinyCNN``
-  (NumPy, float64), two settings each, scored on the validation digits over 5 seeds;
+* ``grid0`` to ``grid5``: the learning rate and its decay per epoch of ``TinyCNN``
+  (NumPy, float64), one setting each, scored on the validation digits over 5 seeds;
   ``--merge`` chooses the best and scores its five networks once on the test digits.
 * ``extra``: the number of kernels (1, 2, 8) and the first steps of the ablation (float32,
   Adam, PyTorch's initialization), with the schedule 0.2, halved every epoch.
-* ``deep``: overfitting (one convolution layer of 16 kernels with and without pooling,
-  20 epochs) and the last steps of the ablation (32 kernels, then the deeper network).
+* ``overfit1``, ``overfit2``: overfitting, one convolution layer of 16 kernels without and
+  with 2x2 pooling, 12 epochs.
+* ``ablation0`` to ``ablation4``: the last steps of the ablation (32 kernels, then the
+  deeper network), one seed each.
 
 Usage::
 
-    python tools/ch08_sweep.py --part grid0     # and grid1, grid2
+    python tools/ch08_sweep.py --part grid0     # and grid1 ... grid5
     python tools/ch08_sweep.py --part extra
-    python tools/ch08_sweep.py --part deep
+    python tools/ch08_sweep.py --part overfit1  # and overfit2, ablation0 ... ablation4
     python tools/ch08_sweep.py --merge        # the three parts into book/data/ch08_sweep.json
 """
 
@@ -46,7 +48,8 @@ import companion  # noqa: E402
 SEEDS = [0, 1, 2, 3, 4]
 EPOCHS = 4
 OUT = ROOT / "companion" / "data" / "ch08_sweep.json"   # read by companion.load_results("ch08_sweep")
-PARTS = ["grid0", "grid1", "grid2", "extra", "deep"]
+PARTS = [f"grid{i}" for i in range(6)] + ["extra", "overfit1", "overfit2"] + [f"ablation{s}" for s in SEEDS]
+OVERFIT_EPOCHS = 12
 
 
 def data():
@@ -82,6 +85,7 @@ def part_grid(settings):
     networks are kept (their weights in an ``.npz``) until ``--merge`` has chosen the best
     setting and scored only that one on the test digits."""
     x_fit, y_fit, x_val, y_val, _, _ = data()
+    NETS.mkdir(parents=True, exist_ok=True)
     out = {"grid": []}
     for lr, lr_decay in settings:
         runs, weights = [], {}
@@ -142,29 +146,27 @@ def part_extra():
     return out
 
 
-def part_deep():
-    import torch
-
+def part_overfit(pool):
+    """One convolution layer of 16 kernels, with (pool 2) or without (pool 1) pooling, trained
+    past its best for OVERFIT_EPOCHS epochs: training and validation curves per seed."""
     x_fit, y_fit, x_val, y_val, _, _ = data()
-    out = {"overfit": {}, "ablation": {}}
-    for pool in [1, 2]:
-        runs = []
-        for seed in SEEDS:
-            model = companion.stacked_cnn((16,), pool_size=pool, init="he", seed=seed)
-            runs.append(curves(torch_run(model, x_fit, y_fit, x_val, y_val, seed, "sgd", 0.1, epochs=20)))
-            print(f"pool {pool} seed {seed}: val acc {np.round(100 * np.array(runs[-1]['test_acc']), 1)}", flush=True)
-        out["overfit"][str(pool)] = runs
-    steps = {"float32_adam_torch_init_32_kernels": [], "deeper_network": []}
+    runs = []
     for seed in SEEDS:
-        model = companion.stacked_cnn((32,), init="torch", seed=seed)
-        steps["float32_adam_torch_init_32_kernels"].append(
-            torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
-        model = companion.keras_style_cnn(10, seed=seed)
-        steps["deeper_network"].append(torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
-        print(f"ablation seed {seed}: {[v[-1] for v in steps.values()]}", flush=True)
-    out["ablation"] = steps
-    out["torch_threads"] = torch.get_num_threads()
-    return out
+        model = companion.stacked_cnn((16,), pool_size=pool, init="he", seed=seed)
+        runs.append(curves(torch_run(model, x_fit, y_fit, x_val, y_val, seed, "sgd", 0.1, epochs=OVERFIT_EPOCHS)))
+        print(f"pool {pool} seed {seed}: val loss {np.round(runs[-1]['test_loss'], 3)}", flush=True)
+    return {"overfit": {str(pool): runs}}
+
+
+def part_ablation(seed):
+    """The last steps of the ablation for one seed: 32 kernels, then the deeper network."""
+    x_fit, y_fit, x_val, y_val, _, _ = data()
+    model = companion.stacked_cnn((32,), init="torch", seed=seed)
+    wide = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1]
+    model = companion.keras_style_cnn(10, seed=seed)
+    deep = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1]
+    print(f"ablation seed {seed}: {wide}, {deep}", flush=True)
+    return {"ablation": {"float32_adam_torch_init_32_kernels": {str(seed): wide}, "deeper_network": {str(seed): deep}}}
 
 
 def main():
@@ -177,6 +179,12 @@ def main():
         grid = [g for p in PARTS if p.startswith("grid") for g in parts[p]["grid"]]
         chosen = choose_and_test(grid)
         print(f"chosen: {chosen}")
+        deep = {"overfit": {**parts["overfit2"]["overfit"], **parts["overfit1"]["overfit"]},
+                "ablation": {key: [parts[f"ablation{seed}"]["ablation"][key][str(seed)] for seed in SEEDS]
+                             for key in ["float32_adam_torch_init_32_kernels", "deeper_network"]},
+                "run": {p: parts[p]["run"] for p in PARTS if not p.startswith("grid") and p != "extra"},
+                "overfit_epochs": OVERFIT_EPOCHS}
+        parts["deep"] = deep
         merged = {"grid": grid, "chosen": chosen, "script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
                   "split": {"fit": 3500, "validation": 500, "test": 1000}, "parts": parts}
         OUT.write_text(json.dumps(merged, indent=1) + "\n")
@@ -188,9 +196,13 @@ def main():
         return
     start = time.time()
     if args.part.startswith("grid"):
-        result = part_grid(GRID[2 * int(args.part[-1]) : 2 * int(args.part[-1]) + 2])
+        result = part_grid(GRID[int(args.part[-1]) : int(args.part[-1]) + 1])
+    elif args.part.startswith("overfit"):
+        result = part_overfit(int(args.part[-1]))
+    elif args.part.startswith("ablation"):
+        result = part_ablation(int(args.part[-1]))
     else:
-        result = {"extra": part_extra, "deep": part_deep}[args.part]()
+        result = part_extra()
     import torch
 
     result["run"] = {
