@@ -212,3 +212,24 @@ def test_train_val_split_bad_fraction(fraction, error, pattern):
 def test_train_val_split_bad_labels():
     with pytest.raises(ValueError, match="labels must be 1-D"):
         data.train_val_split(np.arange(10), np.zeros((5, 2), dtype=int))
+
+
+def test_load_results_ch08_sweep_is_consistent():
+    results = data.load_results("ch08_sweep")
+    assert results["script"] == "tools/ch08_sweep.py" and len(results["seeds"]) >= 5
+    # the chosen setting is the one with the best mean validation accuracy after the last epoch
+    means = {(g["lr"], g["lr_decay"]): np.mean(np.array(g["val_acc"])[:, -1]) for g in results["grid"]}
+    assert max(means, key=means.get) == (results["chosen"]["lr"], results["chosen"]["lr_decay"])
+    assert len(results["chosen"]["test_acc"]) == len(results["seeds"])
+    for g in results["grid"]:
+        assert np.array(g["val_acc"]).shape == (len(results["seeds"]), results["epochs"])
+    # accuracies over 500 validation digits are multiples of 1/500
+    acc = np.array(results["grid"][0]["val_acc"]) * 500
+    np.testing.assert_allclose(acc, np.round(acc), rtol=0, atol=1e-9)
+
+
+def test_load_results_bad_name():
+    with pytest.raises(ValueError, match=r"name must be one of \['ch08_sweep'\], got 'nope'"):
+        data.load_results("nope")
+    with pytest.raises(TypeError, match="name must be a str, got int"):
+        data.load_results(8)
