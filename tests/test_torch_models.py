@@ -243,7 +243,7 @@ def test_stacked_cnn_he_init_is_tiny_cnn_shape_and_scale():
     assert model(x).shape == (4, 10) and model[0].weight.dtype == torch.float32
     assert torch.count_nonzero(model[0].bias) == 0 and torch.count_nonzero(model[-1].bias) == 0
     w = model[-1].weight  # 13,520 draws: the sample std is within 3% of sqrt(2 / 1352)
-    np.testing.assert_allclose(w.std().item(), np.sqrt(2 / 1352), rtol=0.03, atol=0)
+    np.testing.assert_allclose(w.std().item(), np.sqrt(2 / 1352), rtol=0.03, atol=1e-12)
 
 
 def test_stacked_cnn_without_pooling_and_hidden_layers():
