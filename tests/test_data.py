@@ -170,3 +170,66 @@ def test_sample_image_rgb_is_chelsea_channels_last():
     t = torch.from_numpy(rgb).permute(2, 0, 1)
     for c in range(3):
         np.testing.assert_array_equal(t[c].numpy(), rgb[:, :, c])
+
+
+def test_train_val_split_is_stratified_disjoint_complete_and_deterministic():
+    (x, y), _ = data.load_mnist_split()
+    (x_fit, y_fit), (x_val, y_val) = data.train_val_split(x, y, val_fraction=0.125, seed=0)
+    assert x_fit.shape == (3500, 28, 28) and x_val.shape == (500, 28, 28)
+    assert np.bincount(y_val).tolist() == [50] * 10 and np.bincount(y_fit).tolist() == [350] * 10
+    # every training digit lands in exactly one part, with its label
+    key = lambda imgs, labels: sorted(hashlib.sha256(im.tobytes() + bytes([t])).hexdigest() for im, t in zip(imgs, labels))
+    assert key(np.concatenate([x_fit, x_val]), np.concatenate([y_fit, y_val])) == key(x, y)
+    assert not set(key(x_fit, y_fit)) & set(key(x_val, y_val))
+    (x2, _), (v2, _) = data.train_val_split(x, y, val_fraction=0.125, seed=0)
+    np.testing.assert_array_equal(x2, x_fit)
+    np.testing.assert_array_equal(v2, x_val)
+    (_, _), (v3, _) = data.train_val_split(x, y, val_fraction=0.125, seed=1)
+    assert not np.array_equal(v3, x_val)
+
+
+def test_train_val_split_sizes_round():
+    x, y = np.arange(10), np.array([0, 1] * 5)
+    (a, _), (b, yb) = data.train_val_split(x, y, val_fraction=0.2)
+    assert len(a) == 8 and len(b) == 2 and sorted(yb.tolist()) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "fraction, error, pattern",
+    [
+        (0.0, ValueError, r"^val_fraction must be strictly between 0 and 1, got 0.0$"),
+        (1, ValueError, r"val_fraction must be strictly between 0 and 1, got 1"),
+        (0.01, ValueError, r"val_fraction=0.01 of 10 examples holds out 0; both parts need at least one"),
+        ("0.1", TypeError, r"val_fraction must be a number, got str: '0.1'"),
+        (True, TypeError, r"val_fraction must be a number, got bool"),
+    ],
+)
+def test_train_val_split_bad_fraction(fraction, error, pattern):
+    with pytest.raises(error, match=pattern):
+        data.train_val_split(np.arange(10), np.array([0, 1] * 5), val_fraction=fraction)
+
+
+def test_train_val_split_bad_labels():
+    with pytest.raises(ValueError, match="labels must be 1-D"):
+        data.train_val_split(np.arange(10), np.zeros((5, 2), dtype=int))
+
+
+def test_load_results_ch08_sweep_is_consistent():
+    results = data.load_results("ch08_sweep")
+    assert results["script"] == "tools/ch08_sweep.py" and len(results["seeds"]) >= 5
+    # the chosen setting is the one with the best mean validation accuracy after the last epoch
+    means = {(g["lr"], g["lr_decay"]): np.mean(np.array(g["val_acc"])[:, -1]) for g in results["grid"]}
+    assert max(means, key=means.get) == (results["chosen"]["lr"], results["chosen"]["lr_decay"])
+    assert len(results["chosen"]["test_acc"]) == len(results["seeds"])
+    for g in results["grid"]:
+        assert np.array(g["val_acc"]).shape == (len(results["seeds"]), results["epochs"])
+    # accuracies over 500 validation digits are multiples of 1/500
+    acc = np.array(results["grid"][0]["val_acc"]) * 500
+    np.testing.assert_allclose(acc, np.round(acc), rtol=0, atol=1e-9)
+
+
+def test_load_results_bad_name():
+    with pytest.raises(ValueError, match=r"name must be one of \['ch08_sweep'\], got 'nope'"):
+        data.load_results("nope")
+    with pytest.raises(TypeError, match="name must be a str, got int"):
+        data.load_results(8)

@@ -202,3 +202,64 @@ def test_confusion_matrix_bad_input():
         confusion_matrix([0], [0], n_classes=0)
     with pytest.raises(TypeError, match="predictions"):
         confusion_matrix([0], "0")
+
+
+def test_top_activations_match_torch_topk():
+    import torch
+
+    from companion.model import top_activations
+
+    rng = np.random.default_rng(3)
+    maps = np.maximum(rng.normal(size=(40, 5, 6)), 0)
+    idx, rows, cols, vals = top_activations(maps, k=7)
+    per_image = torch.from_numpy(maps).reshape(40, -1).max(dim=1)
+    top = torch.topk(per_image.values, 7)
+    np.testing.assert_array_equal(idx, top.indices.numpy())
+    np.testing.assert_array_equal(vals, top.values.numpy())
+    np.testing.assert_array_equal(maps[idx, rows, cols], vals)
+    assert idx.dtype == rows.dtype == cols.dtype == np.int64 and len(set(idx.tolist())) == 7
+
+
+def test_top_activations_ties_and_bad_input():
+    from companion.model import top_activations
+
+    maps = np.zeros((3, 2, 2))
+    idx, rows, cols, vals = top_activations(maps, k=3)
+    assert idx.tolist() == [0, 1, 2] and rows.tolist() == [0, 0, 0] and cols.tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="k must be at most the number of images, 3, got 4"):
+        top_activations(maps, k=4)
+    with pytest.raises(ValueError, match="maps must be 3-D"):
+        top_activations(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="k must be at least 1, got 0"):
+        top_activations(maps, k=0)
+
+
+def test_top_patches_boxes_contain_the_autograd_region_of_the_winning_unit():
+    from companion.model import top_patches
+
+    rng = np.random.default_rng(1)
+    x = torch.from_numpy(rng.random((20, 1, 12, 12)))
+    conv = torch.nn.Conv2d(1, 3, 3).double()
+    with torch.no_grad():
+        conv.weight.copy_(torch.from_numpy(rng.normal(size=(3, 1, 3, 3))))
+        conv.bias.zero_()
+        conv.bias[2] = -100.0                      # channel 2 never fires: not live
+    maps = torch.relu(conv(x)).detach().numpy()
+    channels, imgs, boxes = top_patches(maps, x[:, 0].numpy(), [(3, 1)], n_channels=4, k=3)
+    assert channels.tolist() == [0, 1] and imgs.shape == (2, 3, 12, 12) and boxes.shape == (2, 3, 2, 2)
+    idx, rows, cols, _ = companion.top_activations(maps[:, 1], k=3)
+    np.testing.assert_array_equal(imgs[1], x[idx, 0].numpy())
+    # the unit's gradient reaches exactly its 3 x 3 box
+    xi = x[idx[0] : idx[0] + 1].clone().requires_grad_(True)
+    conv(xi)[0, 1, rows[0], cols[0]].backward()
+    r, c = np.nonzero(xi.grad[0, 0].numpy())
+    assert boxes[1, 0].tolist() == [[r.min(), r.max() + 1], [c.min(), c.max() + 1]]
+
+
+def test_top_patches_bad_input():
+    from companion.model import top_patches
+
+    with pytest.raises(ValueError, match="images must hold one image per map: maps has 3, images 2"):
+        top_patches(np.zeros((3, 1, 2, 2)), np.zeros((2, 4, 4)), [(3, 1)])
+    with pytest.raises(ValueError, match="n_channels must be at least 1, got 0"):
+        top_patches(np.zeros((3, 1, 2, 2)), np.zeros((3, 4, 4)), [(3, 1)], n_channels=0)

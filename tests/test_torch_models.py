@@ -280,3 +280,48 @@ def test_fit_torch_augment_and_accuracy():
         companion.fit_torch("net", x, y)
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         companion.torch_accuracy("net", x, y)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_stacked_cnn_is_keras_style_cnn_weight_for_weight(seed):
+    a = companion.stacked_cnn((32, 64), (128,), init="torch", seed=seed)
+    b = companion.keras_style_cnn(10, seed=seed)
+    assert [type(m) for m in a] == [type(m) for m in b]
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_stacked_cnn_he_init_is_tiny_cnn_shape_and_scale():
+    model = companion.stacked_cnn((8,), init="he", seed=0)
+    net = TinyCNN(n_filters=8, seed=0)
+    twin = companion.torch_twin(net)
+    assert [tuple(p.shape) for p in model.parameters()] == [tuple(p.shape) for p in twin.parameters()]
+    x = torch.rand((4, 1, 28, 28))
+    assert model(x).shape == (4, 10) and model[0].weight.dtype == torch.float32
+    assert torch.count_nonzero(model[0].bias) == 0 and torch.count_nonzero(model[-1].bias) == 0
+    w = model[-1].weight  # 13,520 draws: the sample std is within 3% of sqrt(2 / 1352)
+    np.testing.assert_allclose(w.std().item(), np.sqrt(2 / 1352), rtol=0.03, atol=1e-12)
+
+
+def test_stacked_cnn_without_pooling_and_hidden_layers():
+    model = companion.stacked_cnn((4, 6), (5, 7), pool_size=1, seed=1)
+    assert not any(isinstance(m, torch.nn.MaxPool2d) for m in model)
+    assert model[5].in_features == 6 * 24 * 24
+    assert model(torch.rand((2, 1, 28, 28))).shape == (2, 10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        ({"channels": ()}, TypeError, r"channels must be a non-empty tuple of ints, got \(\)"),
+        ({"channels": 8}, TypeError, r"channels must be a non-empty tuple of ints, got 8"),
+        ({"hidden": 5}, TypeError, r"hidden must be a tuple of ints, got 5"),
+        ({"channels": (8, 0)}, ValueError, r"channels\[1\] must be at least 1, got 0"),
+        ({"init": "xavier"}, ValueError, r"init must be \"torch\" or \"he\", got 'xavier'"),
+        ({"channels": (2, 2, 2, 2)}, ValueError, r"image_size=28 is too small for 4 convolution layers"),
+        ({"pool_size": 0}, ValueError, "pool_size must be at least 1, got 0"),
+    ],
+)
+def test_stacked_cnn_bad_input(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        companion.stacked_cnn(**kwargs)

@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from companion.training import check_labels, check_schedule, end_epoch, minibatches, new_history
+from companion.training import (
+    check_labels,
+    check_schedule,
+    end_epoch,
+    format_mean_std,
+    mean_and_std,
+    minibatches,
+    new_history,
+    percent_band,
+)
 
 
 def test_minibatches_cover_every_index_once_and_are_deterministic():
@@ -61,3 +70,43 @@ def test_history_and_epoch_bookkeeping(capsys):
     )
     end_epoch(history, 1, lambda x, y: scores[x], ("train", None), ("test", None), verbose=False)
     assert len(history["train_acc"]) == 2 and capsys.readouterr().out == ""
+
+
+def test_mean_and_std_matches_torch_std():
+    import torch
+
+    values = [0.933, 0.954, 0.941, 0.948, 0.95]
+    mean, std = mean_and_std(values)
+    t = torch.tensor(values, dtype=torch.float64)
+    np.testing.assert_allclose([mean, std], [t.mean().item(), t.std().item()], rtol=1e-12, atol=1e-12)
+    assert mean_and_std(np.array([1, 3])) == (2.0, float(np.sqrt(2.0)))
+    assert isinstance(mean, float) and isinstance(std, float)
+
+
+@pytest.mark.parametrize(
+    "values, error, pattern",
+    [
+        ([0.5], ValueError, r"^values must hold at least 2 measurements to have a spread, got 1$"),
+        ([[0.5, 0.6]], ValueError, "values must be 1-D"),
+        (["a", "b"], TypeError, "values"),
+    ],
+)
+def test_mean_and_std_bad_input(values, error, pattern):
+    with pytest.raises(error, match=pattern):
+        mean_and_std(values)
+
+
+def test_format_mean_std_and_percent_band():
+    assert format_mean_std([0.933, 0.954, 0.941, 0.948, 0.95]) == "95 ± 1%"
+    assert format_mean_std([0.933, 0.954, 0.941, 0.948, 0.95], decimals=1) == "94.5 ± 0.8%"
+    with pytest.raises(ValueError, match="decimals must be at least 0, got -1"):
+        format_mean_std([0.5, 0.6], decimals=-1)
+    assert percent_band(0.977, 1000) == "97-98%"
+    assert percent_band(1.0, 10) == "100-101%"
+    assert percent_band(0, 500) == "0-1%"
+    with pytest.raises(ValueError, match=r"accuracy must be in \[0, 1\], got 1.5"):
+        percent_band(1.5, 10)
+    with pytest.raises(TypeError, match="accuracy must be a number, got str"):
+        percent_band("0.5", 10)
+    with pytest.raises(ValueError, match="n must be at least 1, got 0"):
+        percent_band(0.5, 0)

@@ -1,5 +1,5 @@
 """Chapter 8, the whole network: shapes of a forward pass, the parameter count, one
-gradient-descent step, the runner-up class, a confusion matrix.
+gradient-descent step, the runner-up class, a confusion matrix, the summary of seeded runs.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from .._validation import as_array
 from ..activation import softmax
 from ..backprop import sgd_step
 from ..model import TinyCNN, confusion_matrix
+from ..training import mean_and_std
 from ._verdict import answer_array, float_answer, not_answered, quietly
 from .generic import check_array, check_number
 
@@ -19,6 +20,7 @@ __all__ = [
     "check_sgd_update",
     "check_runner_up",
     "check_confusion_matrix",
+    "check_seed_summary",
 ]
 
 
@@ -283,3 +285,78 @@ def check_confusion_matrix(answer, targets, predictions, n_classes=10):
         print("Not yet: that is the transpose. Rows are the true classes, columns the predictions.")
         return False
     return check_array(float_answer(answer), expected.astype(np.float64), name="your matrix", rtol=0.0, atol=1e-9)
+
+
+def check_seed_summary(answer, accuracies):
+    """Check the mean and standard deviation over seeds of each setting's accuracies (chapter 8).
+
+    The expected answer is :func:`companion.mean_and_std` of each list: the mean and the
+    sample standard deviation (dividing by :math:`S - 1`). On a right answer the verdict
+    says which pairs of settings have overlapping mean ± std intervals.
+
+    Parameters
+    ----------
+    answer : dict of str to (float, float), or None
+        Setting name -> ``(mean, std)``, fractions as the accuracies are.
+    accuracies : dict of str to list of float
+        Setting name -> accuracies of at least two seeds.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> acc = {"1 kernel": [0.80, 0.86, 0.83], "8 kernels": [0.94, 0.95, 0.96]}
+    >>> check_seed_summary({"1 kernel": (0.83, 0.03), "8 kernels": (0.95, 0.01)}, acc)
+    Correct! Every pair of intervals mean ± std is apart: ['1 kernel', '8 kernels'].
+    True
+    >>> check_seed_summary({"1 kernel": (0.83, 0.0245), "8 kernels": (0.95, 0.0082)}, acc)
+    Not yet: '1 kernel': your std 0.0245 divides by S = 3; the sample standard deviation divides by S - 1 = 2 (0.0300).
+    False
+    """
+    if not isinstance(accuracies, dict) or not accuracies:
+        raise TypeError(f"accuracies must be a non-empty dict of name -> list of accuracies, got {accuracies!r}")
+    expected = {name: mean_and_std(values) for name, values in accuracies.items()}
+    if not_answered(answer=answer):
+        return False
+    if not isinstance(answer, dict):
+        print(f"Not yet: answer should be a dict of setting -> (mean, std), got {type(answer).__name__}.")
+        return False
+    missing = [name for name in expected if name not in answer]
+    if missing:
+        print(f"Not yet: answer has no entry for {missing}.")
+        return False
+    for name, (mean, std) in expected.items():
+        got, problem = answer_array(answer[name], f"answer[{name!r}]")
+        if problem is None and got.shape != (2,):
+            problem = f"answer[{name!r}] should be a pair (mean, std), got shape {got.shape}."
+        if problem is not None:
+            print(f"Not yet: {problem}")
+            return False
+        m, sd = float(got[0]), float(got[1])
+        if not np.isclose(m, mean, rtol=0.0, atol=1e-4):
+            print(f"Not yet: {name!r}: your mean {m:.4f} differs from the mean of its {len(accuracies[name])} "
+                  "accuracies.")
+            return False
+        if not np.isclose(sd, std, rtol=0.0, atol=1e-4):
+            n = len(accuracies[name])
+            biased = float(np.std(np.asarray(accuracies[name], dtype=np.float64)))
+            if np.isclose(sd, biased, rtol=0.0, atol=1e-4):
+                print(f"Not yet: {name!r}: your std {sd:.4f} divides by S = {n}; the sample standard deviation "
+                      f"divides by S - 1 = {n - 1} ({std:.4f}).")
+            else:
+                print(f"Not yet: {name!r}: your std {sd:.4f} is not the sample standard deviation of its accuracies.")
+            return False
+    names = list(expected)
+    overlap, apart = [], []
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            (ma, sa), (mb, sb) = expected[names[a]], expected[names[b]]
+            (overlap if abs(ma - mb) <= sa + sb else apart).append((names[a], names[b]))
+    if not overlap:
+        print(f"Correct! Every pair of intervals mean ± std is apart: {names}.")
+    else:
+        print("Correct! Overlapping intervals mean ± std (a difference these seeds do not show): "
+              + ", ".join(f"{a} and {b}" for a, b in overlap) + ".")
+    return True

@@ -13,6 +13,8 @@ This is the only package of the companion that uses matplotlib, and it imports i
 * :mod:`~companion.plotting.compgraph`: :func:`plot_compgraph`;
 * :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`,
   :func:`plot_seed_points`;
+* :mod:`~companion.plotting.experiments`: :func:`plot_seed_spread`, :func:`plot_mean_curves`,
+  :func:`plot_top_patches` (chapter 8's seeded experiments and what its layers respond to);
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 
 The rule for notebooks
@@ -42,6 +44,10 @@ from .conv_scene import *  # noqa: F401,F403
 from .graphs import *  # noqa: F401,F403
 from .compgraph import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
-from . import compgraph, conv_scene, graphs, images, training
+from .experiments import *  # noqa: F401,F403
+from . import compgraph, conv_scene, experiments, graphs, images, training
 
-__all__ = images.__all__ + conv_scene.__all__ + graphs.__all__ + compgraph.__all__ + training.__all__
+__all__ = (
+    images.__all__ + conv_scene.__all__ + graphs.__all__ + compgraph.__all__ + training.__all__
+    + experiments.__all__
+)
