@@ -3,9 +3,9 @@
 The NumPy network is trained by :func:`companion.train_numpy` (in :mod:`companion.model`) and
 its PyTorch twin by :func:`companion.train_torch` (in :mod:`companion.torch_models`). So that
 the two can be compared step by step, both draw the same mini-batches
-(:func:`minibatches`), keep the same history (:func:`new_history`, :func:`end_epoch`) and
-reject the same bad arguments with the same messages (:func:`check_schedule`,
-:func:`check_labels`). The summaries of repeated runs live here too: :func:`mean_and_std`
+(:func:`minibatches`), keep the same history (``new_history``, ``end_epoch``) and
+reject the same bad arguments with the same messages (``check_schedule``,
+``check_labels``). The summaries of repeated runs live here too: :func:`mean_and_std`
 over seeds, :func:`format_mean_std` and :func:`percent_band` to print them at a resolution
 that every machine reproduces. This module uses NumPy only.
 """

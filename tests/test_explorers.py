@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import companion
 
@@ -56,9 +57,23 @@ def test_each_chapter_holds_its_explorer_with_a_still(name):
     assert "**A question to answer with it.**" in text
     src = re.search(r'<img src="([^"]+)" alt="([^"]{30,})"', text)
     assert src, "the still needs a src and alternative text"
-    still = ROOT / "book" / src.group(1)
+    # Colab opens the notebook alone: the still is named by its raw address in the repository
+    # that _config.yml names (make sync writes it), and that file is in book/images/.
+    m = explorers.RAW_STILL.fullmatch(src.group(1))
+    assert m, f"the still must be named by its raw address on GitHub, got {src.group(1)}"
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    assert src.group(1) == explorers.still_url(cfg["url"], cfg.get("branch", "main"), m.group(1))
+    still = ROOT / "book" / "images" / m.group(1)
     assert still.is_file() and still.stat().st_size < 20_000, still
     assert still.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the raw HTML block must not be cut by a blank line (Markdown would end it there)
     block = text[text.index("<div data-explorer"):text.index("</div>")]
     assert "\n\n" not in block
+
+
+def test_the_website_shows_the_copied_still_not_the_raw_address():
+    url = explorers.still_url("https://github.com/someone/fork/", "draft", "explorer_pooling.png")
+    assert url == "https://raw.githubusercontent.com/someone/fork/draft/book/images/explorer_pooling.png"
+    html = f'<div data-explorer="pooling"><img src="{url}" alt="a still"></div>'
+    assert explorers.local_stills(html) == '<div data-explorer="pooling"><img src="images/explorer_pooling.png" alt="a still"></div>'
+    assert explorers.local_stills("<p>https://example.org/a.png</p>") == "<p>https://example.org/a.png</p>"

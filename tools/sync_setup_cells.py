@@ -5,9 +5,16 @@ behind a "Show code cell source" toggle, so that a chapter opens with its title 
 Jupyter and Colab ignore the tag and show the cell as it is.
 """
 
+import re
+import sys
+from pathlib import Path
+
 import nbformat
 
 from _book import config, notebooks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+from explorers import RAW_STILL, still_url  # noqa: E402
 
 from companion.notebook import setup_cell_source
 
@@ -28,6 +35,20 @@ def main():
                 first.metadata["tags"] = tags + [SETUP_CELL_TAG]
             nbformat.write(nb, path)
             print(f"updated {path.name}")
+        # The explorers' stills, named by their raw address in this repository (Colab opens a
+        # notebook without the book's folder).
+        changed = False
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and "data-explorer=" in cell.source:
+                def url(m):
+                    return still_url(repo["url"], repo.get("branch", "main"), m.group(1))
+                new = re.sub(r'(?<=src=")images/(explorer_[\w-]+\.png)', url, cell.source)
+                new = RAW_STILL.sub(url, new)
+                if new != cell.source:
+                    cell.source, changed = new, True
+        if changed:
+            nbformat.write(nb, path)
+            print(f"updated the explorer stills of {path.name}")
 
 
 if __name__ == "__main__":

@@ -8,19 +8,40 @@ show. On the website the script replaces the div's content with the live explore
 This extension adds the script and its style sheet to the pages, writes the data the
 explorers use (a real MNIST digit, a downsampled crop of the photograph, the chapters' worked
 examples and the classic kernels, all taken from the companion when the book is built) into
-``_static/explorer-data.js``, and copies the stills next to the pages that show them, where
-the cells' relative ``images/...`` paths point.
+``_static/explorer-data.js``, and copies the stills next to the pages that show them.
+
+A cell names its still by the repository's raw address (``still_url``, derived from
+``_config.yml``'s repository like the setup cells, and rewritten by ``make sync``), because
+Colab opens a notebook alone, without the book's folder, and can show only an image on the
+web. The website must not fetch anything: at build time the address becomes the relative
+``images/...`` path of the copied still.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 HERE = Path(__file__).parent
 STILLS = HERE.parent / "images"
 STILL_GLOB = "explorer_*.png"
+# A still's raw address on GitHub, for any repository and branch; group 1 is the file name.
+RAW_STILL = re.compile(
+    r"https://raw\.githubusercontent\.com/[^/\"\s]+/[^/\"\s]+/[^/\"\s]+/book/images/(explorer_[\w-]+\.png)"
+)
+
+
+def still_url(repository_url, branch, name):
+    """The raw address of the still ``name`` in ``repository_url`` (``https://github.com/o/r``) at ``branch``."""
+    owner_repo = repository_url.rstrip("/").split("github.com/", 1)[-1]
+    return f"https://raw.githubusercontent.com/{owner_repo}/{branch}/book/images/{name}"
+
+
+def local_stills(html):
+    """``html`` with every still's raw address replaced by its path next to the page."""
+    return RAW_STILL.sub(r"images/\1", html)
 
 # Where the photograph's crop comes from: a 180 x 240 window around the cameraman's head,
 # averaged over 15 x 15 blocks and rounded to whole grey levels: 12 x 16 pixels.
@@ -77,6 +98,15 @@ def _write(app, exception):
         shutil.copyfile(still, target / still.name)
 
 
+def _local_stills(app, doctree):
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.raw)):
+        text = node.astext()
+        if RAW_STILL.search(text):
+            node.replace_self(nodes.raw(node.rawsource, local_stills(text), format=node.get("format", "html")))
+
+
 def setup(app):
     # html_static_path already holds book/_ext/static (added by equation_index); add it here
     # too in case this extension is used alone, without a duplicate entry.
@@ -90,4 +120,5 @@ def setup(app):
     app.add_js_file("explorer-data.js", defer="defer")
     app.add_js_file("explorers.js", defer="defer")
     app.connect("build-finished", _write)
+    app.connect("doctree-read", _local_stills)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
