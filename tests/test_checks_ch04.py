@@ -158,19 +158,19 @@ def _torch_receptive_field(layers, side=64):
                                     [(3, 1), (2, 2), (3, 1), (2, 2)], [(5, 1), (3, 3), (3, 1)]])
 def test_check_receptive_field_matches_autograd(capsys, layers):
     r = _torch_receptive_field(layers)
-    assert checks.check_receptive_field(r, layers) is True
-    assert checks.check_receptive_field(r + 1, layers) is False
+    assert checks.check_pooling_receptive_field(r, layers) is True
+    assert checks.check_pooling_receptive_field(r + 1, layers) is False
     assert "off by 1" in capsys.readouterr().out
 
 
 def test_check_receptive_field_hint_and_misuse(capsys):
-    assert checks.check_receptive_field(6, [(3, 1), (2, 2), (3, 1)]) is False
+    assert checks.check_pooling_receptive_field(6, [(3, 1), (2, 2), (3, 1)]) is False
     assert "count double" in capsys.readouterr().out
-    assert checks.check_receptive_field(None, [(3, 1)]) is False
+    assert checks.check_pooling_receptive_field(None, [(3, 1)]) is False
     assert "Not answered yet" in capsys.readouterr().out
-    assert checks.check_receptive_field("8", [(3, 1)]) is False
+    assert checks.check_pooling_receptive_field("8", [(3, 1)]) is False
     with pytest.raises(ValueError, match="layers"):
-        checks.check_receptive_field(3, [(3,)])
+        checks.check_pooling_receptive_field(3, [(3,)])
 
 
 def test_check_global_avg_pool_and_its_gradient_against_torch(capsys):

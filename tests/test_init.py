@@ -2,6 +2,7 @@
 (no import cycle, no private name taken from a sibling module)."""
 
 import ast
+import importlib
 import json
 import re
 import subprocess
@@ -61,6 +62,20 @@ def test_every_public_name_of_the_modules_is_re_exported():
     for module in modules:
         for name in module.__all__:
             assert getattr(companion, name) is getattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_no_two_modules_export_the_same_name():
+    """A flat name belongs to one module: two chapters' checks of the same name would shadow
+    each other in ``companion`` (the later import wins) and one chapter would call the other's."""
+    owners = {}
+    for name, (path, tree) in _modules().items():
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(name)
+        # companion.autograd mirrors torch (its conv2d is not the flat one): only FLAT_NAMES are flat.
+        for public in getattr(module, "FLAT_NAMES", getattr(module, "__all__", [])):
+            assert public not in owners, f"{public} is exported by {owners[public]} and {name}"
+            owners[public] = name
 
 
 # --------------------------------------------------------------------------- the package's shape

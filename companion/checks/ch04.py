@@ -22,7 +22,7 @@ __all__ = [
     "check_multiply_adds",
     "check_avg_pool_as_conv",
     "check_max_pool_counterexample",
-    "check_receptive_field",
+    "check_pooling_receptive_field",
     "check_global_avg_pool",
     "check_global_avg_pool_grad",
     "check_upsample",
@@ -251,7 +251,7 @@ def check_max_pool_counterexample(a, b, kernel_size=2):
     return True
 
 
-def check_receptive_field(answer, layers):
+def check_pooling_receptive_field(answer, layers):
     """Check the receptive field of a stack of convolutions and pools (chapter 4).
 
     The expected answer is ``companion.receptive_field(layers)``.
@@ -269,10 +269,10 @@ def check_receptive_field(answer, layers):
 
     Examples
     --------
-    >>> check_receptive_field(8, [(3, 1), (2, 2), (3, 1)])
+    >>> check_pooling_receptive_field(8, [(3, 1), (2, 2), (3, 1)])
     Correct!
     True
-    >>> check_receptive_field(6, [(3, 1), (2, 2), (3, 1)])
+    >>> check_pooling_receptive_field(6, [(3, 1), (2, 2), (3, 1)])
     Not yet: answer is 6, expected 8 (off by 2). A layer after a stride-2 layer steps 2 input pixels at a time: its k - 1 extra taps count double.
     False
     """
