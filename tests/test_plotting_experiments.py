@@ -42,6 +42,19 @@ def test_plot_mean_curves_mean_line_and_band():
     assert len(ax.collections) == 2 and ax.get_ylabel() == "loss" and ax.get_title() == "t"
 
 
+def test_plot_mean_curves_log_band_stays_positive():
+    # At x = 2 the mean minus one std is 0.55 - 0.6364 < 0: on a log axis the band stops at 0.1.
+    curves = {"loss": [[1.0, 0.1], [2.0, 1.0]]}
+    ax = plotting.plot_mean_curves([1, 2], curves, yscale="log")
+    assert ax.get_yscale() == "log"
+    lower = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert lower.min() > 0
+    std = np.std([1.0, 2.0], ddof=1)
+    np.testing.assert_allclose(sorted(set(np.round(lower, 12)))[:2], [0.1, 1.5 - std], rtol=1e-12, atol=1e-12)
+    lin = plotting.plot_mean_curves([1, 2], curves)
+    assert lin.get_yscale() == "linear" and lin.collections[0].get_paths()[0].vertices[:, 1].min() < 0
+
+
 def test_plot_top_patches_draws_the_boxes():
     images = np.random.default_rng(0).random((2, 3, 28, 28))
     boxes = np.tile(np.array([[2, 10], [4, 12]]), (2, 3, 1, 1))
@@ -62,6 +75,10 @@ def test_plot_top_patches_draws_the_boxes():
         (lambda: plotting.plot_mean_curves([1, 2], {"a": [[1, 2, 3], [1, 2, 3]]}), ValueError,
          r"curves\['a'\] must have one column per x \(2\)"),
         (lambda: plotting.plot_mean_curves([1], {"a": [[1], [2]]}, styles=[1]), TypeError, "styles must be a dict"),
+        (lambda: plotting.plot_mean_curves([1], {"a": [[1], [2]]}, yscale="symlog"), ValueError,
+         "yscale must be 'linear' or 'log'"),
+        (lambda: plotting.plot_mean_curves([1], {"a": [[0], [2]]}, yscale="log"), ValueError,
+         r"curves\['a'\] must be positive"),
         (lambda: plotting.plot_top_patches(np.zeros((1, 2, 5, 5)), np.zeros((1, 3, 2, 2), dtype=int)), ValueError,
          r"boxes must have shape \(1, 2, 2, 2\)"),
         (lambda: plotting.plot_top_patches(np.zeros((1, 2, 5, 5)), np.zeros((1, 2, 2, 2), dtype=int), row_titles=["a", "b"]),

@@ -76,7 +76,8 @@ def plot_seed_spread(runs, ax=None, title=None, xlabel="validation accuracy (%)"
     return ax
 
 
-def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None, size=3.0, styles=None):
+def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None, size=3.0, styles=None,
+                     yscale="linear"):
     """Curves over seeds: the mean as a line and a band of ± one standard deviation around it.
 
     Parameters
@@ -91,6 +92,10 @@ def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None
     size : float, default 3.0
     styles : dict of str to dict, optional
         Extra line arguments per name, e.g. ``{"training": {"linestyle": "--"}}``.
+    yscale : {"linear", "log"}, default "linear"
+        With ``"log"`` every value must be positive, and where the mean minus one standard
+        deviation would fall to zero or below (off a logarithmic axis), the band's lower edge
+        stops at the lowest value any seed took there instead.
 
     Returns
     -------
@@ -112,6 +117,12 @@ def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None
             raise ValueError(f"curves[{key!r}] must have one column per x ({xs.shape[0]}), got shape {arr.shape}")
     if styles is not None and not isinstance(styles, dict):
         raise TypeError(f"styles must be a dict of name -> line arguments or None, got {type(styles).__name__}")
+    if yscale not in ("linear", "log"):
+        raise ValueError(f"yscale must be 'linear' or 'log', got {yscale!r}")
+    if yscale == "log":
+        for key, arr in curves.items():
+            if not np.all(arr > 0):
+                raise ValueError(f"curves[{key!r}] must be positive for yscale='log', got minimum {arr.min()!r}")
     ax = check_ax(ax)
     title = check_title(title)
     size = check_size(size)
@@ -119,8 +130,12 @@ def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None
         _, ax = pyplot().subplots(figsize=(4 * size / 3, size))
     for key, arr in curves.items():
         mean, std = arr.mean(axis=0), arr.std(axis=0, ddof=1)
+        lower = mean - std
+        if yscale == "log":
+            lower = np.where(lower > 0, lower, arr.min(axis=0))
         (line,) = ax.plot(xs, mean, label=key, **(styles or {}).get(key, {}))
-        ax.fill_between(xs, mean - std, mean + std, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.fill_between(xs, lower, mean + std, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_yscale(yscale)
     ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
