@@ -9,8 +9,9 @@ window over a padded input. What they share lives here, not in one of them:
   (:func:`_windows`), and the strided slice that one kernel tap meets (:func:`_taps`),
   with its adjoint, the scatter-add of :func:`_add_taps`;
 * **blocking**: how many images' im2col columns are built at a time (:func:`_image_blocks`,
-  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives) and in which layout
-  (:func:`_per_image`, :func:`_block_columns`);
+  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives), laid side by side so
+  that one matrix product covers the whole block (:func:`_block_columns`), and the reorder
+  of that product's result into the output (:func:`_unblock`);
 * the **argument checks** of the convolution and pooling entry points (:func:`_check_conv`,
   :func:`_check_conv2d`, :func:`_check_pool`), so that a forward function and its gradient
   reject the same input with the same message;
@@ -88,6 +89,17 @@ def _pad(x, padding, value=0.0):
     return out
 
 
+def _pad_for_reading(x, padding):
+    """``x`` zero-padded as by :func:`_pad`, or ``x`` itself when every side is 0.
+
+    For the window views of convolution, which only read the padded input: without padding
+    there is nothing to add, and copying the input would cost a pass over it for nothing.
+    """
+    if all(side == 0 for side in np.ravel(_sides(padding))):
+        return x
+    return _pad(x, padding)
+
+
 def _crop(xp, padding, hw):
     """The ``(H, W)`` = ``hw`` inside of a padded array: the adjoint of :func:`_pad`'s copy."""
     (t, _), (l, _) = _sides(padding)
@@ -129,12 +141,6 @@ def _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size):
 # --------------------------------------------------------------------------- blocking
 
 
-def _per_image(k, L):
-    """Matrix-product layout: one product per image when an image has at least as many output
-    positions ``L`` as kernel taps ``K``; otherwise a block of images side by side."""
-    return L >= k
-
-
 def _image_blocks(n, k, L):
     """The blocks of images whose im2col columns are built at a time, as ``(start, count)``.
 
@@ -150,17 +156,30 @@ def _image_blocks(n, k, L):
 
 def _block_columns(view, n0, b, buffer):
     """Copy the im2col columns of images ``n0 .. n0 + b - 1`` of a :func:`_windows` view into
-    ``buffer``: shape ``(b, K, L)`` when :func:`_per_image`, else ``(K, b*L)`` (the block's
-    images side by side)."""
+    ``buffer``, the block's images side by side: shape ``(K, b*L)``, column ``n*L + l`` is
+    output position ``l`` of the block's image ``n``.
+
+    Side by side, one matrix product ``(C_out, K) @ (K, b*L)`` covers the whole block: a
+    product this large keeps every core of the BLAS busy, where one small product per image
+    would not (and each call has its own overhead).
+    """
     _, c, kh, kw, ho, wo = view.shape
     k, L = c * kh * kw, ho * wo
-    if _per_image(k, L):
-        cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
-        np.copyto(cols, view[n0 : n0 + b])
-        return cols.reshape(b, k, L)
     cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
     np.copyto(cols, view[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
     return cols.reshape(k, b * L)
+
+
+def _unblock(y, b, out, bias=None):
+    """Write a block's product ``y``, ``(C_out, b*L)``, into ``out``, ``(b, C_out, L)``,
+    adding ``bias`` (``(C_out,)`` or None) on the way: one pass over the output that both
+    reorders the images to the front and adds the bias."""
+    c_out = y.shape[0]
+    rows = y.reshape(c_out, b, -1).transpose(1, 0, 2)  # a view: (b, C_out, L)
+    if bias is None:
+        np.copyto(out, rows)
+    else:
+        np.add(rows, bias[:, None], out=out)
 
 
 # --------------------------------------------------------------------------- argument checks

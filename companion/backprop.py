@@ -35,7 +35,7 @@ from ._kernels import (
     _crop,
     _image_blocks,
     _pad,
-    _per_image,
+    _pad_for_reading,
     _taps,
     _windows,
 )
@@ -86,31 +86,34 @@ def _check_grad_out(grad_out, expected_shape, what):
 
 
 def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
-    """The input and weight gradients of :func:`conv2d_backward` for one group."""
+    """The input and weight gradients of :func:`conv2d_backward` for one group.
+
+    As in :func:`~companion.conv2d`, a block of images at a time, side by side: the block's
+    columns ``(K, b*L)`` and upstream gradient ``(C_out, b*L)`` make two large matrix products
+    (the steps NumPy runs on several cores), and col2im adds the column gradients back onto
+    the input, one strided addition per kernel tap.
+    """
     n, c, h, w = x.shape
     c_out, _, kh, kw = weight.shape
     ho, wo = out_size
     dtype = x.dtype
     k, L = c * kh * kw, ho * wo
-    view = _windows(_pad(x, sides), (kh, kw), stride, dilation, out_size)
+    view = _windows(_pad_for_reading(x, sides), (kh, kw), stride, dilation, out_size)
     w_mat = weight.reshape(c_out, k)
     grad_w = np.zeros((c_out, k), dtype=dtype)
     (t, b_), (l, r) = sides
     grad_xp = np.zeros((n, c, h + t + b_, w + l + r), dtype=dtype)
     grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
     blocks = _image_blocks(n, k, L)
-    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)  # the columns, reused by every block
+    dbuffer = np.empty_like(buffer)  # and their gradient
     for n0, b in blocks:
-        g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
-        cols = _block_columns(view, n0, b, buffer)
-        if _per_image(k, L):  # one product per image, as in conv2d
-            grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
-            dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
-        else:  # the block's images side by side
-            g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
-            grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
-            dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
-        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
+        cols = _block_columns(view, n0, b, buffer)  # (K, b*L)
+        g_mat = grad_out[n0 : n0 + b].reshape(b, c_out, L).transpose(1, 0, 2).reshape(c_out, b * L)
+        grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
+        dcols = np.matmul(w_mat.T, g_mat, out=dbuffer[: k * b * L].reshape(k, b * L))  # dL/dcols
+        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols.reshape(c, kh, kw, b, ho, wo), (kh, kw), stride, dilation,
+                  out_size)
     grad_x = np.ascontiguousarray(_crop(grad_xp, sides, (h, w)))
     return grad_x, grad_w.reshape(weight.shape)
 
@@ -135,8 +138,8 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups
     ``X_pad``'s with the padding cropped off. In matrix form, with the im2col columns
     ``cols`` (``(C_in kH kW, N H_out W_out)``) and ``W_mat = weight.reshape(C_out, -1)``:
     ``grad_W = G_mat @ cols.T`` and ``grad_cols = W_mat.T @ G_mat``, folded back onto the
-    input by :func:`~companion.col2im`: two matrix products (per image, or per block of images when the
-    output is small, as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
+    input by :func:`~companion.col2im`: two matrix products per block of images laid side by
+    side (as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
 
     With ``groups`` > 1 each group of channels has these gradients on its own (the input
     channels of a group meet only the kernels of that group).
