@@ -89,15 +89,16 @@ def _pad(x, padding, value=0.0):
     return out
 
 
-def _pad_for_reading(x, padding):
-    """``x`` zero-padded as by :func:`_pad`, or ``x`` itself when every side is 0.
+def _pad_for_reading(x, padding, value=0.0):
+    """``x`` padded as by :func:`_pad`, or ``x`` itself when every side is 0.
 
-    For the window views of convolution, which only read the padded input: without padding
-    there is nothing to add, and copying the input would cost a pass over it for nothing.
+    For the window views of convolution and pooling, which only read the padded input:
+    without padding there is nothing to add, and a copy would cost a pass over the input for
+    nothing.
     """
     if all(side == 0 for side in np.ravel(_sides(padding))):
         return x
-    return _pad(x, padding)
+    return _pad(x, padding, value)
 
 
 def _crop(xp, padding, hw):
@@ -136,6 +137,50 @@ def _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size):
     """
     for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
         grad_xp[:, :, rows, cols] += dcols[:, m, q]
+
+
+def _tile_view(grad_xp, kernel_size, out_size):
+    """For windows that tile the padded input (stride = kernel size, no dilation): the view
+    ``(N, C, H_out, kH, W_out, kW)`` of ``grad_xp`` whose ``[n, c, i, m, j, q]`` is the cell
+    ``(i kH + m, j kW + q)``, tap ``(m, q)`` of window ``(i, j)``.
+
+    Each cell belongs to one window at most, so a pooling gradient is written into this view
+    by broadcasting one value per window over its taps: a reshape, no loop, no addition.
+    """
+    (kh, kw), (ho, wo) = kernel_size, out_size
+    region = grad_xp[:, :, : ho * kh, : wo * kw]  # cells past the last window get nothing
+    return region.reshape(region.shape[:2] + (ho, kh, wo, kw))
+
+
+def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
+    """Per window, the tap ``m kW + q`` that holds its maximum, ``(N, C, H_out, W_out)``.
+
+    PyTorch's rule: the search runs over the taps in row-major order and keeps the *first*
+    maximum (a later tap wins only if strictly larger, or nan); ``first``, the tap each
+    window starts from (its first tap inside the input, an ``(H_out, W_out)`` array), wins
+    when every value is ``-inf``. Padding cells hold ``-inf`` and never win.
+
+    One pass per tap over a strided view of the input, with branch-free operations only
+    (a masked copy, ``np.copyto(..., where=)``, is several times slower on random masks):
+    the running maximum is ``np.maximum`` (which keeps a nan, as the rule does), and since
+    the taps come in increasing order, a tap that beats the running maximum has a larger
+    number than every earlier winner, so ``winner = max(winner, t * better)`` records it.
+    """
+    kh, kw = kernel_size
+    shape = xp.shape[:2] + tuple(out_size)
+    best = np.full(shape, -np.inf, dtype=xp.dtype)
+    tap_type = np.min_scalar_type(kh * kw - 1)
+    winner = np.empty(shape, dtype=tap_type)
+    winner[...] = first
+    scratch = np.empty(shape, dtype=tap_type)
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
+        values = xp[:, :, rows, cols]
+        better = values > best
+        better |= np.isnan(values)
+        np.multiply(better, tap_type.type(m * kw + q), out=scratch)  # t where better, else 0
+        np.maximum(winner, scratch, out=winner)
+        np.maximum(best, values, out=best)
+    return winner
 
 
 # --------------------------------------------------------------------------- blocking
@@ -325,6 +370,17 @@ def _first_inside(s, p, d, out):
     start = np.arange(out) * s - p
     behind = np.maximum(-start, 0)
     return start + (behind + d - 1) // d * d
+
+
+def _first_tap(kernel_size, stride, padding, dilation, out_size):
+    """Per window, the number ``m kW + q`` of its first tap inside the input, as an
+    ``(H_out, W_out)`` array: where :func:`_window_argmax` starts its search."""
+    m0, q0 = (
+        (_first_inside(stride[a], padding[a], dilation[a], out_size[a]) - (np.arange(out_size[a]) * stride[a] - padding[a]))
+        // dilation[a]
+        for a in (0, 1)
+    )
+    return m0[:, None] * kernel_size[1] + q0[None, :]
 
 
 def _window_counts(n, k, s, p, out, include_pad):

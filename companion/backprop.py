@@ -33,10 +33,13 @@ from ._kernels import (
     _check_conv2d,
     _check_pool,
     _crop,
+    _first_tap,
     _image_blocks,
     _pad,
     _pad_for_reading,
     _taps,
+    _tile_view,
+    _window_argmax,
     _windows,
 )
 from ._validation import (
@@ -51,7 +54,6 @@ from ._validation import (
     check_unit_interval,
 )
 from .activation import log_softmax, sigmoid, softmax, tanh
-from .pooling import max_pool2d
 
 __all__ = [
     "conv2d_backward",
@@ -333,18 +335,28 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
            [ 0.,  0., 40.,  0.],
            [30.,  0.,  0.,  0.]])
     """
-    x, x4, kernel_size, stride, padding, dilation, out_size, _ = _check_pool(
+    x, x4, kernel_size, stride, padding, dilation, out_size, sides = _check_pool(
         x, kernel_size, stride, padding, dilation, ceil_mode, "x"
     )
     check_bool(return_indices, "return_indices")
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "max_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
-    _, indices = max_pool2d(x4, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
-    # Scatter-add each window's gradient onto the pixel that won it, plane by plane.
-    planes, hw = x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3]
-    where = indices.reshape(planes, -1) + (np.arange(planes) * hw)[:, None]
-    grad_x = np.bincount(where.ravel(), weights=grad_out.ravel(), minlength=planes * hw)
-    return grad_x.astype(dtype, copy=False).reshape(x.shape)
+    g = grad_out.astype(dtype, copy=False).reshape(x4.shape[:2] + out_size)
+    xp = _pad_for_reading(x4, sides, -np.inf)
+    first = _first_tap(kernel_size, stride, padding, dilation, out_size)
+    winner = _window_argmax(xp, kernel_size, stride, dilation, out_size, first)  # (N, C, H_out, W_out)
+    # Send each window's G to its winner: one strided addition per tap (as col2im does;
+    # where windows tile the input, each cell is written once). G times the 0/1 mask of the
+    # winners is exact for a finite G and much faster than np.where, which branches on
+    # every element (a -0.0 from a negative G becomes 0.0 in the addition); G * 0 is nan
+    # for an infinite or nan G, so such a G takes np.where.
+    finite = np.isfinite(g).all()
+    grad_xp = np.zeros(xp.shape, dtype=dtype)
+    kw = kernel_size[1]
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
+        won = winner == m * kw + q
+        grad_xp[:, :, rows, cols] += g * won if finite else np.where(won, g, 0)
+    return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
 
 
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -398,8 +410,14 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
     share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / divisor
     (t, b), (l, r) = sides
     grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + t + b, x4.shape[3] + l + r), dtype=dtype)
-    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
-        grad_xp[:, :, rows, cols] += share
+    if stride == kernel_size:
+        # Windows that tile the input: each cell belongs to one window and gets its share,
+        # one broadcast over the taps (a reshape), no loop and no addition.
+        _tile_view(grad_xp, kernel_size, out_size)[...] = share[:, :, :, None, :, None]
+    else:
+        # Overlapping windows: one strided addition per tap, as col2im does.
+        for _, _, rows, cols in _taps(kernel_size, stride, out_size):
+            grad_xp[:, :, rows, cols] += share
     return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
 
 
