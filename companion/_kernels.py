@@ -9,9 +9,10 @@ window over a padded input. What they share lives here, not in one of them:
   (:func:`_windows`), and the strided slice that one kernel tap meets (:func:`_taps`),
   with its adjoint, the scatter-add of :func:`_add_taps`;
 * **blocking**: how many images' im2col columns are built at a time (:func:`_image_blocks`,
-  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives), laid side by side so
-  that one matrix product covers the whole block (:func:`_block_columns`), and the reorder
-  of that product's result into the output (:func:`_unblock`);
+  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives), in which layout
+  (:func:`_per_image`, :func:`_block_columns`: usually side by side, so that one matrix
+  product covers the whole block) and the reorder of that product's result into the output
+  (:func:`_unblock`);
 * the **argument checks** of the convolution and pooling entry points (:func:`_check_conv`,
   :func:`_check_conv2d`, :func:`_check_pool`), so that a forward function and its gradient
   reject the same input with the same message;
@@ -199,10 +200,19 @@ def _image_blocks(n, k, L):
     return [(n0, min(block, n - n0)) for n0 in range(0, n, block)]
 
 
-def _block_columns(view, n0, b, buffer):
+def _per_image(k, c_out):
+    """Matrix-product layout: one product per image when the output has more rows than the
+    columns (``C_out > K``, a first layer on a grayscale image: 32 kernels of 3 x 3 taps), so
+    that each product writes straight into the output; otherwise the block's images side by
+    side, one large product whose result is then reordered (a pass over the output, cheap
+    when the output is the smaller of the two)."""
+    return c_out > k
+
+
+def _block_columns(view, n0, b, buffer, per_image=False):
     """Copy the im2col columns of images ``n0 .. n0 + b - 1`` of a :func:`_windows` view into
-    ``buffer``, the block's images side by side: shape ``(K, b*L)``, column ``n*L + l`` is
-    output position ``l`` of the block's image ``n``.
+    ``buffer``. Side by side (the default): shape ``(K, b*L)``, column ``n*L + l`` is output
+    position ``l`` of the block's image ``n``; with ``per_image``: shape ``(b, K, L)``.
 
     Side by side, one matrix product ``(C_out, K) @ (K, b*L)`` covers the whole block: a
     product this large keeps every core of the BLAS busy, where one small product per image
@@ -210,6 +220,10 @@ def _block_columns(view, n0, b, buffer):
     """
     _, c, kh, kw, ho, wo = view.shape
     k, L = c * kh * kw, ho * wo
+    if per_image:
+        cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
+        np.copyto(cols, view[n0 : n0 + b])
+        return cols.reshape(b, k, L)
     cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
     np.copyto(cols, view[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
     return cols.reshape(k, b * L)

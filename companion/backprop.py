@@ -37,6 +37,7 @@ from ._kernels import (
     _image_blocks,
     _pad,
     _pad_for_reading,
+    _per_image,
     _taps,
     _tile_view,
     _window_argmax,
@@ -93,7 +94,9 @@ def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
     As in :func:`~companion.conv2d`, a block of images at a time, side by side: the block's
     columns ``(K, b*L)`` and upstream gradient ``(C_out, b*L)`` make two large matrix products
     (the steps NumPy runs on several cores), and col2im adds the column gradients back onto
-    the input, one strided addition per kernel tap.
+    the input, one strided addition per kernel tap. With more kernels than taps
+    (``C_out > K``) reordering the upstream gradient would cost more than the columns, and
+    each image has its own products instead.
     """
     n, c, h, w = x.shape
     c_out, _, kh, kw = weight.shape
@@ -109,13 +112,20 @@ def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
     blocks = _image_blocks(n, k, L)
     buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)  # the columns, reused by every block
     dbuffer = np.empty_like(buffer)  # and their gradient
+    per_image = _per_image(k, c_out)
     for n0, b in blocks:
-        cols = _block_columns(view, n0, b, buffer)  # (K, b*L)
-        g_mat = grad_out[n0 : n0 + b].reshape(b, c_out, L).transpose(1, 0, 2).reshape(c_out, b * L)
-        grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
-        dcols = np.matmul(w_mat.T, g_mat, out=dbuffer[: k * b * L].reshape(k, b * L))  # dL/dcols
-        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols.reshape(c, kh, kw, b, ho, wo), (kh, kw), stride, dilation,
-                  out_size)
+        cols = _block_columns(view, n0, b, buffer, per_image)
+        g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
+        if per_image:  # more kernels than taps: one product per image, as in conv2d
+            grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
+            dcols = np.matmul(w_mat.T, g, out=dbuffer[: k * b * L].reshape(b, k, L))
+            dcols = dcols.reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
+        else:  # the block's images side by side
+            g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
+            grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
+            dcols = np.matmul(w_mat.T, g_mat, out=dbuffer[: k * b * L].reshape(k, b * L))  # dL/dcols
+            dcols = dcols.reshape(c, kh, kw, b, ho, wo)
+        _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
     grad_x = np.ascontiguousarray(_crop(grad_xp, sides, (h, w)))
     return grad_x, grad_w.reshape(weight.shape)
 

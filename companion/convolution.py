@@ -39,6 +39,7 @@ from ._kernels import (
     _output_size,
     _pad,
     _pad_for_reading,
+    _per_image,
     _unblock,
     _windows,
 )
@@ -332,9 +333,13 @@ def _conv2d_columns(x, weight, bias, stride, sides, dilation, out_size):
       stays in the CPU cache while the product reads it;
     * the block's images stand side by side, ``(K, b*L)``, so that one large product
       ``(C_out, K) @ (K, b*L)`` does the arithmetic: the matrix product is the only step
-      NumPy spreads over several cores, so it should be as large as memory allows;
-    * its result, ``(C_out, b*L)``, is written into the output in one pass that reorders
-      it to ``(b, C_out, L)`` and adds the bias.
+      NumPy spreads over several cores, so it should be as large as memory allows; its
+      result, ``(C_out, b*L)``, is written into the output in one pass that reorders it to
+      ``(b, C_out, L)`` and adds the bias;
+    * when the output is larger than the columns (more kernels than taps, ``C_out > K``),
+      that pass would cost more than the columns: then each image has its own product,
+      written straight into the output, with the bias inside it (the "bias trick": a row of
+      ones under the columns and the bias as one more column of the kernel matrix).
     """
     n, c, _, _ = x.shape
     c_out, _, kh, kw = weight.shape
@@ -345,6 +350,15 @@ def _conv2d_columns(x, weight, bias, stride, sides, dilation, out_size):
     out = np.empty((n, c_out, L), dtype=x.dtype)
     blocks = _image_blocks(n, k, L)
     largest = blocks[0][1]
+    if _per_image(k, c_out):
+        if bias is not None:  # the bias trick: [W | b] @ [cols; 1] = W @ cols + b
+            w_mat = np.concatenate([w_mat, bias[:, None]], axis=1)
+        rows = w_mat.shape[1]  # K, or K + 1 with the row of ones
+        buffer = np.ones((largest, rows, L), dtype=x.dtype)  # the copies below leave row K at 1
+        for n0, b in blocks:
+            np.copyto(buffer[:b, :k].reshape(b, c, kh, kw, ho, wo), view[n0 : n0 + b])  # (b, K, L) columns
+            np.matmul(w_mat, buffer[:b], out=out[n0 : n0 + b])
+        return out
     buffer = np.empty(k * largest * L, dtype=x.dtype)  # the columns, reused by every block
     products = np.empty(c_out * largest * L, dtype=x.dtype)  # and the products
     for n0, b in blocks:

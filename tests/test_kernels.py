@@ -57,13 +57,21 @@ def test_image_blocks_fit_the_block_size(monkeypatch, n, k, L, elements, expecte
 
 
 @pytest.mark.parametrize("kernel, out", [((2, 2), (3, 3)), ((3, 3), (1, 1))])
-def test_block_columns_are_the_im2col_columns_side_by_side(kernel, out):
+@pytest.mark.parametrize("per_image", [False, True])
+def test_block_columns_are_the_im2col_columns(kernel, out, per_image):
     x = np.random.default_rng(2).normal(size=(3, 2, out[0] + kernel[0] - 1, out[1] + kernel[1] - 1))
     view = _kernels._windows(x, kernel, (1, 1), (1, 1), out)
     k, L = 2 * kernel[0] * kernel[1], out[0] * out[1]
-    cols = _kernels._block_columns(view, 1, 2, np.empty(k * 2 * L))
+    cols = _kernels._block_columns(view, 1, 2, np.empty(k * 2 * L), per_image)
     expected = im2col(x, kernel)[1:3]
-    np.testing.assert_array_equal(cols, expected.transpose(1, 0, 2).reshape(k, 2 * L))
+    if per_image:
+        np.testing.assert_array_equal(cols, expected)
+    else:
+        np.testing.assert_array_equal(cols, expected.transpose(1, 0, 2).reshape(k, 2 * L))
+
+
+def test_one_product_per_image_only_when_the_output_is_larger_than_the_columns():
+    assert _kernels._per_image(9, 32) and not _kernels._per_image(288, 64) and not _kernels._per_image(9, 9)
 
 
 @pytest.mark.parametrize("bias", [None, np.array([1.0, -2.0, 3.0])])
