@@ -74,6 +74,7 @@ TARGETS = (
     Target("epoch", 2.0, "one NumPy training epoch (float64)", ("float64",)),
 )
 TARGET_THREADS = 2  # the targets are stated for this many threads on each side
+MEMORY_LIMIT = 3.0  # the companion's peak memory at most this many times PyTorch's
 
 
 @dataclass
@@ -307,7 +308,7 @@ def text_report(summary: Summary) -> str:
     for m in summary.memory:
         lines.append(f"peak memory, {m['group']} {m['case']} {m['dtype']}: companion "
                      f"{format_bytes(m['companion_peak_bytes'])}, PyTorch {format_bytes(m['torch_peak_bytes'])}"
-                     f" ({memory_ratio(m)})")
+                     f" ({memory_ratio(m)}; target <= {MEMORY_LIMIT:g}x {'met' if memory_met(m) else 'missed'})")
     return "\n".join(lines)
 
 
@@ -321,6 +322,11 @@ def memory_ratio(entry: dict) -> str:
     if entry["torch_peak_bytes"] == 0:
         return "PyTorch allocated nothing"
     return f"{entry['companion_peak_bytes'] / entry['torch_peak_bytes']:.2f}x PyTorch's"
+
+
+def memory_met(entry: dict) -> bool:
+    """Whether the companion's peak is at most :data:`MEMORY_LIMIT` times PyTorch's."""
+    return entry["companion_peak_bytes"] <= MEMORY_LIMIT * entry["torch_peak_bytes"]
 
 
 def ratio_plot_svg(summary: Summary) -> str:

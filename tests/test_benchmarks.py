@@ -92,8 +92,9 @@ def test_memory_entries_are_checked_and_reported():
     data = dict(result(), memory=[mem])
     s = report.summarize(data)
     assert s.memory == [mem]
-    assert "peak memory, conv2d_forward c float32: companion 30.0 MB, PyTorch 12.0 MB (2.50x PyTorch's)" in \
-        report.text_report(s)
+    assert ("peak memory, conv2d_forward c float32: companion 30.0 MB, PyTorch 12.0 MB (2.50x PyTorch's; "
+            "target <= 3x met)") in report.text_report(s)
+    assert report.memory_met(mem) and not report.memory_met(dict(mem, torch_peak_bytes=9_000_000))
     assert report.memory_ratio(dict(mem, torch_peak_bytes=0)) == "PyTorch allocated nothing"
     for bad in ([{"group": "g"}], [dict(mem, torch_peak_bytes=-1)], [dict(mem, companion_peak_bytes=1.5)], "x"):
         with pytest.raises(ValueError, match="memory"):

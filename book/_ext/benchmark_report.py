@@ -90,14 +90,15 @@ def setup(app):
                              verdict])
             out.append(table(["Target", "Shapes", "Cases", "Limit", "Measured", "Verdict"], rows, (8, 2, 1, 2, 2, 3),
                              ["benchmark-table", "benchmark-targets"],
-                             title=f"The targets ({words.lower()} on each side; they are stated for "
-                                   f"{report.TARGET_THREADS})"))
+                             title=f"The targets, measured with {words.lower()} on each side (the limits are "
+                                   f"stated for {report.TARGET_THREADS})"))
 
             if summary.memory:
                 body = [[f"{e['group'].replace('_', ' ')}: {e['case']}", e["dtype"],
                          report.format_bytes(e["companion_peak_bytes"]), report.format_bytes(e["torch_peak_bytes"]),
-                         report.memory_ratio(e)] for e in summary.memory]
-                out.append(table(["Call", "dtype", "companion", "PyTorch", "ratio"], body, (8, 2, 2, 2, 3),
+                         report.memory_ratio(e), f"≤ {report.MEMORY_LIMIT:g}×: {'met' if report.memory_met(e) else 'missed'}"]
+                        for e in summary.memory]
+                out.append(table(["Call", "dtype", "companion", "PyTorch", "ratio", "target"], body, (8, 2, 2, 2, 3, 2),
                                  ["benchmark-table"],
                                  title="Peak memory of one call on the largest benchmark shape (tracemalloc for "
                                        "NumPy, torch.profiler's allocation events for PyTorch)"))
