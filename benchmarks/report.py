@@ -137,6 +137,7 @@ class Summary:
     verdicts: list = field(default_factory=list)  # on the benchmark shapes
     held_out: list = field(default_factory=list)  # the same targets on the held-out shapes
     memory: list = field(default_factory=list)
+    split: list = field(default_factory=list)  # where conv2d's time goes (copies, products)
     source: str = ""
 
     def group(self, name: str) -> list:
@@ -267,6 +268,7 @@ def summarize(data: dict, source: str = "") -> Summary:
             if rows:
                 verdicts.append(Verdict(target, geometric_mean(r.ratio for r in rows), len(rows), shapes))
     summary.memory = list(data.get("memory", []))
+    summary.split = [e for e in data.get("split", []) if isinstance(e, dict) and isinstance(e.get("seconds"), dict)]
     return summary
 
 
@@ -305,11 +307,22 @@ def text_report(summary: Summary) -> str:
         lines.append(f"target {v.target.label}: {v.describe()}")
     for v in summary.held_out:
         lines.append(f"held-out shapes, {v.target.label}: {v.describe()}")
+    for e in summary.split:
+        lines.append(split_text(e))
     for m in summary.memory:
         lines.append(f"peak memory, {m['group']} {m['case']} {m['dtype']}: companion "
                      f"{format_bytes(m['companion_peak_bytes'])}, PyTorch {format_bytes(m['torch_peak_bytes'])}"
                      f" ({memory_ratio(m)}; target <= {MEMORY_LIMIT:g}x {'met' if memory_met(m) else 'missed'})")
     return "\n".join(lines)
+
+
+def split_text(entry: dict) -> str:
+    """One line on where conv2d's time went: copies, products, whole call, PyTorch's."""
+    t = entry["seconds"]
+    rate = entry["column_bytes"] / t["copies"] / 1e9 if t.get("copies") else float("nan")
+    return (f"conv2d {entry['case']} {entry['dtype']}: im2col copies {format_seconds(t['copies'])} "
+            f"({entry['column_bytes'] / 1e6:.0f} MB of columns, {rate:.1f} GB/s), matrix products "
+            f"{format_seconds(t['products'])}, whole call {format_seconds(t['conv2d'])}, PyTorch {format_seconds(t['torch'])}")
 
 
 def format_bytes(n: int) -> str:

@@ -24,6 +24,8 @@ What is timed (issue 8), each case as companion / PyTorch in one process:
   of allocated bytes that ``torch.profiler`` (``profile_memory=True``) records at every
   allocation and free (the largest "Total Allocated" of its memory events, minus the total at
   the start);
+* where ``conv2d``'s time goes on the largest layer: its im2col copies alone, its matrix
+  products alone, the whole call and PyTorch's (``"split"`` in the result file);
 * one training epoch of chapter 8's network, ``TinyCNN(n_filters=8)`` on the 4,000 training
   digits, batch 32: ``train_numpy`` against ``train_torch`` on ``torch_twin`` with plain SGD,
   float64 (the book's setting) and float32 (both models cast); both include the end-of-epoch
@@ -404,6 +406,53 @@ def memory_cases(rng):
     return out
 
 
+def split_cases(args, rng):
+    """Where conv2d's time goes on the largest benchmark layer: the im2col copies alone (one
+    core: NumPy copies on one), the matrix products alone (OpenBLAS, every thread), the whole
+    call, and PyTorch's call; with the bytes of columns the copies write."""
+    import torch
+    import torch.nn.functional as F
+
+    import companion
+    from companion import _kernels
+
+    (shape, c_out, k), out = CONV_SHAPES[-1], []
+    for dtype in ("float32", "float64"):
+        x = rng.standard_normal(shape).astype(dtype)
+        w = rng.standard_normal((c_out, shape[1], k, k)).astype(dtype) * 0.1
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+        n, c, h, wd = shape
+        ho, wo = h - k + 1, wd - k + 1
+        kk, L = c * k * k, ho * wo
+        view = _kernels._windows(x, (k, k), (1, 1), (1, 1), (ho, wo))
+        blocks = _kernels._image_blocks(n, kk, L)
+        buffer = np.empty(kk * blocks[0][1] * L, dtype=dtype)
+        products = np.empty(c_out * blocks[0][1] * L, dtype=dtype)
+        w_mat = w.reshape(c_out, kk)
+
+        def copies():
+            for n0, b in blocks:
+                _kernels._block_columns(view, n0, b, buffer)
+
+        def matmuls():
+            for n0, b in blocks:
+                np.matmul(w_mat, buffer[: kk * b * L].reshape(kk, b * L),
+                          out=products[: c_out * b * L].reshape(c_out, b * L))
+
+        times = {}
+        for name, fn in (("conv2d", lambda: companion.conv2d(x, w)), ("copies", copies), ("products", matmuls),
+                         ("torch", lambda: F.conv2d(tx, tw))):
+            fn()
+            number = calls_per_sample(fn, args.min_sample)
+            times[name] = float(f"{sorted(_time(fn, number) for _ in range(args.repeats))[args.repeats // 2]:.6g}")
+        entry = {"case": f"{_shape(shape)}, {c_out} filters {k}x{k}, stride 1", "dtype": dtype,
+                 "column_bytes": int(kk * n * L * np.dtype(dtype).itemsize), "seconds": times}
+        out.append(entry)
+        print(f"split {entry['case']} {dtype}: " + ", ".join(f"{key} {report.format_seconds(v)}"
+                                                            for key, v in times.items()), flush=True)
+    return out
+
+
 def copy_bandwidth(dtype="float32", elements=1 << 25, repeats=5):
     """GB/s of a plain contiguous ``np.copyto`` of ``elements`` numbers (read plus write counted
     once, as bytes copied): the ceiling for any copy NumPy makes, im2col's included."""
@@ -505,6 +554,7 @@ def main(args):
         results += epoch_cases(args)
     results += naive_cases(args, rng)
     memory = memory_cases(rng) if not args.quick else []
+    split = split_cases(args, rng)
     info["copy_bandwidth_gb_s"] = {dtype: round(copy_bandwidth(dtype), 2) for dtype in ("float32", "float64")}
     info["load_average_end"] = _loadavg()
     now = _dt.datetime.now(_dt.timezone.utc)
@@ -518,6 +568,7 @@ def main(args):
                      "backward": "backward only on both sides (PyTorch's forward graph built before timing)"},
         "results": results,
         "memory": memory,
+        "split": split,
     }
     report.validate(data)
     out = args.out or ROOT / "benchmarks" / "results" / f"{now:%Y-%m-%dT%H%M}-{info['host']}-{args.threads}t.json"

@@ -101,6 +101,15 @@ def test_memory_entries_are_checked_and_reported():
             report.validate(dict(result(), memory=bad), "r.json")
 
 
+def test_the_split_of_conv2d_is_reported_with_the_copy_rate():
+    split = {"case": "c", "dtype": "float32", "column_bytes": 100_000_000,
+             "seconds": {"conv2d": 0.05, "copies": 0.02, "products": 0.03, "torch": 0.025}}
+    s = report.summarize(dict(result(), split=[split]))
+    assert s.split == [split]
+    assert report.split_text(split) == ("conv2d c float32: im2col copies 20 ms (100 MB of columns, 5.0 GB/s), "
+                                        "matrix products 30 ms, whole call 50 ms, PyTorch 25 ms")
+
+
 def test_an_unknown_shape_set_is_rejected():
     with pytest.raises(ValueError, match=r"results\[0\].shapes must be one of"):
         report.validate(result(entry(shapes="tuned")), "r.json")

@@ -103,6 +103,18 @@ def setup(app):
                                  title="Peak memory of one call on the largest benchmark shape (tracemalloc for "
                                        "NumPy, torch.profiler's allocation events for PyTorch)"))
 
+            if summary.split:
+                body = []
+                for e in summary.split:
+                    t = e["seconds"]
+                    body.append([e["case"], e["dtype"], f"{e['column_bytes'] / 1e6:.0f} MB",
+                                 f"{report.format_seconds(t['copies'])} ({e['column_bytes'] / t['copies'] / 1e9:.1f} GB/s)",
+                                 report.format_seconds(t["products"]), report.format_seconds(t["conv2d"]),
+                                 report.format_seconds(t["torch"])])
+                out.append(table(["Layer", "dtype", "columns", "im2col copies (one core)", "matrix products",
+                                  "conv2d", "PyTorch"], body, (6, 2, 2, 3, 2, 2, 2), ["benchmark-table"],
+                                 title=f"Where conv2d's time goes on the largest layer ({words.lower()})"))
+
             for group, title in report.GROUPS.items():
                 rows = summary.group(group)
                 if not rows:
