@@ -184,6 +184,40 @@ def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
     return winner
 
 
+def _tiled_max_grad(g, x, kernel_size, out_size):
+    """Max pooling's input gradient when the windows tile an unpadded input (stride = kernel
+    size, no dilation): ``(N, C, H, W)``, or None when the fast way does not apply.
+
+    Each cell belongs to one window at most, so every tap's gradient is written once, never
+    added: the running maximum of each window (max pooling's forward pass), then, tap by tap
+    in row-major order, ``G`` where the tap equals the maximum and no earlier tap did (the
+    *first* maximum, PyTorch's rule for ties, as ReLU's zeros make them), else 0, as
+    ``G * mask``: exact for a finite ``G``, and a -0.0 from a negative ``G`` becomes 0.0 in
+    a last ``+ 0.0``. None for a window whose maximum is nan (no tap equals it) or a
+    non-finite ``G`` (``inf * 0`` is nan): :func:`_window_argmax` handles those.
+    """
+    if not np.isfinite(g).all():
+        return None
+    taps = list(_taps(kernel_size, kernel_size, out_size))
+    best = x[:, :, taps[0][2], taps[0][3]].copy()
+    for _, _, rows, cols in taps[1:]:
+        np.maximum(best, x[:, :, rows, cols], out=best)
+    if np.isnan(best).any():
+        return None
+    grad = np.empty(x.shape, dtype=g.dtype)
+    (kh, kw), (ho, wo) = kernel_size, out_size
+    grad[:, :, ho * kh :, :] = 0  # the rows and columns no window reaches
+    grad[:, :, :, wo * kw :] = 0
+    taken = np.zeros(best.shape, dtype=bool)  # windows whose maximum an earlier tap held
+    for _, _, rows, cols in taps:
+        won = x[:, :, rows, cols] == best
+        first = won > taken  # won, and no earlier tap did
+        taken |= won
+        np.multiply(g, first, out=grad[:, :, rows, cols])
+    grad += 0.0
+    return grad
+
+
 # --------------------------------------------------------------------------- blocking
 
 

@@ -597,3 +597,16 @@ def test_pool_backward_with_ties_nan_and_minus_inf_matches_autograd(kw, dtype):
     got = avg_pool2d_backward(g, x, **kw)
     assert got.dtype == dtype
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, k", [((2, 3, 7, 9), 2), ((1, 2, 9, 8), 3), ((2, 1, 6, 6), (2, 3))])
+def test_max_pool2d_backward_of_tiling_windows_is_exact_with_ties_and_leftover_cells(shape, k):
+    """Windows that tile the input (each cell written once), ReLU's ties at 0, rows and columns
+    that no window reaches (they get 0.0, as every cell that won nothing)."""
+    rng = np.random.default_rng(22)
+    x = np.maximum(rng.standard_normal(shape), 0)
+    g = rng.standard_normal(max_pool2d(x, k).shape)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, k), g, x)
+    got = max_pool2d_backward(g, x, k)
+    np.testing.assert_array_equal(got, expected)
+    assert not np.signbit(got[got == 0]).any()
