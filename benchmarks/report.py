@@ -21,6 +21,13 @@ Each ``*_seconds`` list holds one time per repetition, already divided by that s
 in ``calls_per_sample`` (seconds per call; older files hold one count for both sides). The two sides were timed interleaved
 (subject, baseline, baseline, subject, ...), so a burst of load from another process hits
 both.
+
+Newer files add, all optional: ``"shapes"`` in an entry (``"benchmark"``, the default, or
+``"held-out"``: layers no speed-up was tuned on, whose verdicts are reported apart), a
+``"memory"`` list (peak bytes of one call on each side, ``companion_peak_bytes`` and
+``torch_peak_bytes``) and ``machine.copy_bandwidth_gb_s``. The targets are stated for two
+threads on each side; :func:`latest_per_threads` finds the newest file of each thread count,
+and the book shows them all.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SCHEMA = 1
+SHAPE_SETS = ("benchmark", "held-out")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # The groups of a result file, in the order the book shows them, with a title each.
@@ -41,6 +49,8 @@ GROUPS = {
     "conv2d_backward": "conv2d, backward",
     "max_pool2d_forward": "max_pool2d, forward",
     "max_pool2d_backward": "max_pool2d, backward",
+    "avg_pool2d_forward": "avg_pool2d, forward",
+    "avg_pool2d_backward": "avg_pool2d, backward",
     "epoch": "one training epoch of chapter 8's network",
     "naive": "loops against vectorised code",
 }
@@ -59,8 +69,12 @@ class Target:
 TARGETS = (
     Target("conv2d_forward", 1.5, "conv2d forward, geometric mean over shapes, strides and dtypes"),
     Target("conv2d_backward", 2.0, "conv2d backward, geometric mean over shapes, strides and dtypes"),
-    Target("epoch", 3.0, "one NumPy training epoch (float64)", ("float64",)),
+    Target("max_pool2d_backward", 3.0, "max_pool2d backward, geometric mean over shapes and dtypes"),
+    Target("avg_pool2d_backward", 3.0, "avg_pool2d backward, geometric mean over shapes and dtypes"),
+    Target("epoch", 2.0, "one NumPy training epoch (float64)", ("float64",)),
 )
+TARGET_THREADS = 2  # the targets are stated for this many threads on each side
+MEMORY_LIMIT = 3.0  # the companion's peak memory at most this many times PyTorch's
 
 
 @dataclass
@@ -77,6 +91,7 @@ class Row:
     repeats: int
     ratio_low: float  # the smallest and largest per-repetition ratio: how noisy the pair was
     ratio_high: float
+    shapes: str = "benchmark"  # or "held-out"
 
     @property
     def spread(self) -> float:
@@ -96,6 +111,7 @@ class Verdict:
     target: Target
     value: float
     n_cases: int
+    shapes: str = "benchmark"
 
     @property
     def met(self) -> bool:
@@ -118,11 +134,18 @@ class Summary:
     machine: dict
     settings: dict
     rows: list = field(default_factory=list)
-    verdicts: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)  # on the benchmark shapes
+    held_out: list = field(default_factory=list)  # the same targets on the held-out shapes
+    memory: list = field(default_factory=list)
+    split: list = field(default_factory=list)  # where conv2d's time goes (copies, products)
     source: str = ""
 
     def group(self, name: str) -> list:
         return [r for r in self.rows if r.group == name]
+
+    @property
+    def threads(self):
+        return self.machine.get("threads")
 
 
 def _positive_list(value, where):
@@ -158,6 +181,19 @@ def validate(data: dict, source: str = "result") -> dict:
         b = _positive_list(entry.get("baseline_seconds"), f"{where}.baseline_seconds")
         if len(a) != len(b):
             raise ValueError(f"{where}: subject_seconds has {len(a)} repetitions, baseline_seconds {len(b)}")
+        if entry.get("shapes", "benchmark") not in SHAPE_SETS:
+            raise ValueError(f"{where}.shapes must be one of {list(SHAPE_SETS)}, got {entry['shapes']!r}")
+    memory = data.get("memory", [])
+    if not isinstance(memory, list):
+        raise ValueError(f"{source}: 'memory' must be a list, got {memory!r:.60}")
+    for i, entry in enumerate(memory):
+        where = f"{source}: memory[{i}]"
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("group", "case", "dtype")):
+            raise ValueError(f"{where} must be an object with the strings group, case and dtype")
+        for key in ("companion_peak_bytes", "torch_peak_bytes"):
+            v = entry.get(key)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"{where}.{key} must be a number of bytes (an int >= 0), got {v!r}")
     return data
 
 
@@ -178,6 +214,18 @@ def latest(results_dir=RESULTS_DIR) -> Path:
     if not files:
         raise FileNotFoundError(f"no benchmark results (*.json) in {results_dir}; run `make bench`")
     return files[-1]
+
+
+def latest_per_threads(results_dir=RESULTS_DIR) -> dict:
+    """The newest result file of each thread count in ``results_dir``, as ``{threads: path}``,
+    most threads first (the targets are stated for :data:`TARGET_THREADS`)."""
+    newest = {}
+    for path in sorted(Path(results_dir).glob("*.json")):  # oldest first: a later file replaces
+        threads = load(path)["machine"].get("threads")
+        newest[threads] = path
+    if not newest:
+        raise FileNotFoundError(f"no benchmark results (*.json) in {results_dir}; run `make bench`")
+    return dict(sorted(newest.items(), key=lambda item: -(item[0] or 0)))
 
 
 def geometric_mean(values) -> float:
@@ -208,14 +256,19 @@ def summarize(data: dict, source: str = "") -> Summary:
                 ratio_low=min(pair_ratios),
                 ratio_high=max(pair_ratios),
                 pair_median=mid,
+                shapes=entry.get("shapes", "benchmark"),
             )
         )
     order = list(GROUPS)
     summary.rows.sort(key=lambda r: order.index(r.group))  # stable: keeps the run's order within a group
-    for target in TARGETS:
-        rows = [r for r in summary.group(target.group) if not target.dtypes or r.dtype in target.dtypes]
-        if rows:
-            summary.verdicts.append(Verdict(target, geometric_mean(r.ratio for r in rows), len(rows)))
+    for shapes, verdicts in (("benchmark", summary.verdicts), ("held-out", summary.held_out)):
+        for target in TARGETS:
+            rows = [r for r in summary.group(target.group)
+                    if r.shapes == shapes and (not target.dtypes or r.dtype in target.dtypes)]
+            if rows:
+                verdicts.append(Verdict(target, geometric_mean(r.ratio for r in rows), len(rows), shapes))
+    summary.memory = list(data.get("memory", []))
+    summary.split = [e for e in data.get("split", []) if isinstance(e, dict) and isinstance(e.get("seconds"), dict)]
     return summary
 
 
@@ -247,11 +300,46 @@ def text_report(summary: Summary) -> str:
             lines.append(
                 f"  {r.case:<{width}}  {r.dtype:<7}  {format_seconds(r.subject_median):>9}  "
                 f"{format_seconds(r.baseline_median):>9}  {r.ratio:7.2f}x"
+                + ("  (held-out)" if r.shapes == "held-out" else "")
             )
     lines.append("")
     for v in summary.verdicts:
         lines.append(f"target {v.target.label}: {v.describe()}")
+    for v in summary.held_out:
+        lines.append(f"held-out shapes, {v.target.label}: {v.describe()}")
+    for e in summary.split:
+        lines.append(split_text(e))
+    for m in summary.memory:
+        lines.append(f"peak memory, {m['group']} {m['case']} {m['dtype']}: companion "
+                     f"{format_bytes(m['companion_peak_bytes'])}, PyTorch {format_bytes(m['torch_peak_bytes'])}"
+                     f" ({memory_ratio(m)}; target <= {MEMORY_LIMIT:g}x {'met' if memory_met(m) else 'missed'})")
     return "\n".join(lines)
+
+
+def split_text(entry: dict) -> str:
+    """One line on where conv2d's time went: copies, products, whole call, PyTorch's."""
+    t = entry["seconds"]
+    rate = entry["column_bytes"] / t["copies"] / 1e9 if t.get("copies") else float("nan")
+    return (f"conv2d {entry['case']} {entry['dtype']}: im2col copies {format_seconds(t['copies'])} "
+            f"({entry['column_bytes'] / 1e6:.0f} MB of columns, {rate:.1f} GB/s), matrix products "
+            f"{format_seconds(t['products'])}, whole call {format_seconds(t['conv2d'])}, PyTorch {format_seconds(t['torch'])}")
+
+
+def format_bytes(n: int) -> str:
+    """``12.3 MB`` (decimal megabytes)."""
+    return f"{n / 1e6:.1f} MB"
+
+
+def memory_ratio(entry: dict) -> str:
+    """The companion's peak as a multiple of PyTorch's, as text."""
+    if entry["torch_peak_bytes"] == 0:
+        return "PyTorch allocated nothing"
+    return f"{entry['companion_peak_bytes'] / entry['torch_peak_bytes']:.2f}x PyTorch's"
+
+
+def memory_met(entry: dict) -> bool:
+    """Whether the companion's peak is at most :data:`MEMORY_LIMIT` times PyTorch's."""
+    return entry["companion_peak_bytes"] <= MEMORY_LIMIT * entry["torch_peak_bytes"]
 
 
 def ratio_plot_svg(summary: Summary) -> str:
@@ -268,14 +356,17 @@ def ratio_plot_svg(summary: Summary) -> str:
     rows = [r for r in summary.rows if r.group != "naive"]
     limits = {v.target.group: v.target.limit for v in summary.verdicts}
     colours = {"conv2d_forward": "#1f77b4", "conv2d_backward": "#ff7f0e", "max_pool2d_forward": "#2ca02c",
-               "max_pool2d_backward": "#9467bd", "epoch": "#d62728"}
+               "max_pool2d_backward": "#9467bd", "avg_pool2d_forward": "#8c564b", "avg_pool2d_backward": "#e377c2",
+               "epoch": "#d62728"}
     labels = [f"training epoch, {r.dtype}" if r.group == "epoch" else
               f"{r.group.rsplit('_', 1)[0]}{' bwd' if r.group.endswith('backward') else ''}: {r.case}, {r.dtype}"
+              f"{' (held-out)' if r.shapes == 'held-out' else ''}"
               for r in rows]
     with plt.rc_context({"svg.hashsalt": "benchmarks", "svg.fonttype": "path", "font.size": 8}):
         fig, ax = plt.subplots(figsize=(8, 0.22 * len(rows) + 1.2))
         y = list(range(len(rows)))[::-1]
-        ax.barh(y, [r.ratio for r in rows], color=[colours.get(r.group, "grey") for r in rows])
+        ax.barh(y, [r.ratio for r in rows], color=[colours.get(r.group, "grey") for r in rows],
+                hatch=["//" if r.shapes == "held-out" else "" for r in rows])
         for yi, r in zip(y, rows):
             ax.text(r.ratio, yi, f" {r.ratio:.2f}", va="center", fontsize=7)
             limit = limits.get(r.group)
@@ -284,7 +375,7 @@ def ratio_plot_svg(summary: Summary) -> str:
         ax.axvline(1.0, color="grey", linewidth=0.8, linestyle="--")
         ax.set_yticks(y, labels)
         ax.set_xscale("log")
-        ax.set_xlabel("companion time / PyTorch time (log scale); black ticks: targets")
+        ax.set_xlabel("companion time / PyTorch time (log scale); black ticks: targets; hatched: held-out shapes")
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ratios = [r.ratio for r in rows] + list(limits.values()) + [1.0]
         ax.set_xlim(min(ratios) / 1.3, max(ratios) * 1.8)  # room for the numbers right of the bars

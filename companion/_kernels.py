@@ -9,8 +9,10 @@ window over a padded input. What they share lives here, not in one of them:
   (:func:`_windows`), and the strided slice that one kernel tap meets (:func:`_taps`),
   with its adjoint, the scatter-add of :func:`_add_taps`;
 * **blocking**: how many images' im2col columns are built at a time (:func:`_image_blocks`,
-  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives) and in which layout
-  (:func:`_per_image`, :func:`_block_columns`);
+  sized by ``_BLOCK_ELEMENTS``, the one place that constant lives), in which layout
+  (:func:`_per_image`, :func:`_block_columns`: usually side by side, so that one matrix
+  product covers the whole block) and the reorder of that product's result into the output
+  (:func:`_unblock`);
 * the **argument checks** of the convolution and pooling entry points (:func:`_check_conv`,
   :func:`_check_conv2d`, :func:`_check_pool`), so that a forward function and its gradient
   reject the same input with the same message;
@@ -88,6 +90,18 @@ def _pad(x, padding, value=0.0):
     return out
 
 
+def _pad_for_reading(x, padding, value=0.0):
+    """``x`` padded as by :func:`_pad`, or ``x`` itself when every side is 0.
+
+    For the window views of convolution and pooling, which only read the padded input:
+    without padding there is nothing to add, and a copy would cost a pass over the input for
+    nothing.
+    """
+    if all(side == 0 for side in np.ravel(_sides(padding))):
+        return x
+    return _pad(x, padding, value)
+
+
 def _crop(xp, padding, hw):
     """The ``(H, W)`` = ``hw`` inside of a padded array: the adjoint of :func:`_pad`'s copy."""
     (t, _), (l, _) = _sides(padding)
@@ -126,13 +140,85 @@ def _add_taps(grad_xp, dcols, kernel_size, stride, dilation, out_size):
         grad_xp[:, :, rows, cols] += dcols[:, m, q]
 
 
+def _tile_view(grad_xp, kernel_size, out_size):
+    """For windows that tile the padded input (stride = kernel size, no dilation): the view
+    ``(N, C, H_out, kH, W_out, kW)`` of ``grad_xp`` whose ``[n, c, i, m, j, q]`` is the cell
+    ``(i kH + m, j kW + q)``, tap ``(m, q)`` of window ``(i, j)``.
+
+    Each cell belongs to one window at most, so a pooling gradient is written into this view
+    by broadcasting one value per window over its taps: a reshape, no loop, no addition.
+    """
+    (kh, kw), (ho, wo) = kernel_size, out_size
+    region = grad_xp[:, :, : ho * kh, : wo * kw]  # cells past the last window get nothing
+    return region.reshape(region.shape[:2] + (ho, kh, wo, kw))
+
+
+def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
+    """Per window, the tap ``m kW + q`` that holds its maximum, ``(N, C, H_out, W_out)``.
+
+    PyTorch's rule: the search runs over the taps in row-major order and keeps the *first*
+    maximum (a later tap wins only if strictly larger, or nan); ``first``, the tap each
+    window starts from (its first tap inside the input, an ``(H_out, W_out)`` array), wins
+    when every value is ``-inf``. Padding cells hold ``-inf`` and never win.
+
+    One pass per tap over a strided view of the input, with branch-free operations only
+    (a masked copy, ``np.copyto(..., where=)``, is several times slower on random masks):
+    the running maximum is ``np.maximum`` (which keeps a nan, as the rule does), and since
+    the taps come in increasing order, a tap that beats the running maximum has a larger
+    number than every earlier winner, so ``winner = max(winner, t * better)`` records it.
+    """
+    kh, kw = kernel_size
+    shape = xp.shape[:2] + tuple(out_size)
+    best = np.full(shape, -np.inf, dtype=xp.dtype)
+    tap_type = np.min_scalar_type(kh * kw - 1)
+    winner = np.empty(shape, dtype=tap_type)
+    winner[...] = first
+    scratch = np.empty(shape, dtype=tap_type)
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
+        values = xp[:, :, rows, cols]
+        better = values > best
+        better |= np.isnan(values)
+        np.multiply(better, tap_type.type(m * kw + q), out=scratch)  # t where better, else 0
+        np.maximum(winner, scratch, out=winner)
+        np.maximum(best, values, out=best)
+    return winner
+
+
+def _tiled_max_grad(g, x, kernel_size, out_size):
+    """Max pooling's input gradient when the windows tile an unpadded input (stride = kernel
+    size, no dilation): ``(N, C, H, W)``, or None when the fast way does not apply.
+
+    Each cell belongs to one window at most, so every tap's gradient is written once, never
+    added: the running maximum of each window (max pooling's forward pass), then, tap by tap
+    in row-major order, ``G`` where the tap equals the maximum and no earlier tap did (the
+    *first* maximum, PyTorch's rule for ties, as ReLU's zeros make them), else 0, as
+    ``G * mask``: exact for a finite ``G``, and a -0.0 from a negative ``G`` becomes 0.0 in
+    a last ``+ 0.0``. None for a window whose maximum is nan (no tap equals it) or a
+    non-finite ``G`` (``inf * 0`` is nan): :func:`_window_argmax` handles those.
+    """
+    if not np.isfinite(g).all():
+        return None
+    taps = list(_taps(kernel_size, kernel_size, out_size))
+    best = x[:, :, taps[0][2], taps[0][3]].copy()
+    for _, _, rows, cols in taps[1:]:
+        np.maximum(best, x[:, :, rows, cols], out=best)
+    if np.isnan(best).any():
+        return None
+    grad = np.empty(x.shape, dtype=g.dtype)
+    (kh, kw), (ho, wo) = kernel_size, out_size
+    grad[:, :, ho * kh :, :] = 0  # the rows and columns no window reaches
+    grad[:, :, :, wo * kw :] = 0
+    taken = np.zeros(best.shape, dtype=bool)  # windows whose maximum an earlier tap held
+    for _, _, rows, cols in taps:
+        won = x[:, :, rows, cols] == best
+        first = won > taken  # won, and no earlier tap did
+        taken |= won
+        np.multiply(g, first, out=grad[:, :, rows, cols])
+    grad += 0.0
+    return grad
+
+
 # --------------------------------------------------------------------------- blocking
-
-
-def _per_image(k, L):
-    """Matrix-product layout: one product per image when an image has at least as many output
-    positions ``L`` as kernel taps ``K``; otherwise a block of images side by side."""
-    return L >= k
 
 
 def _image_blocks(n, k, L):
@@ -148,19 +234,45 @@ def _image_blocks(n, k, L):
     return [(n0, min(block, n - n0)) for n0 in range(0, n, block)]
 
 
-def _block_columns(view, n0, b, buffer):
+def _per_image(k, c_out):
+    """Matrix-product layout: one product per image when the output has more rows than the
+    columns (``C_out > K``, a first layer on a grayscale image: 32 kernels of 3 x 3 taps), so
+    that each product writes straight into the output; otherwise the block's images side by
+    side, one large product whose result is then reordered (a pass over the output, cheap
+    when the output is the smaller of the two)."""
+    return c_out > k
+
+
+def _block_columns(view, n0, b, buffer, per_image=False):
     """Copy the im2col columns of images ``n0 .. n0 + b - 1`` of a :func:`_windows` view into
-    ``buffer``: shape ``(b, K, L)`` when :func:`_per_image`, else ``(K, b*L)`` (the block's
-    images side by side)."""
+    ``buffer``. Side by side (the default): shape ``(K, b*L)``, column ``n*L + l`` is output
+    position ``l`` of the block's image ``n``; with ``per_image``: shape ``(b, K, L)``.
+
+    Side by side, one matrix product ``(C_out, K) @ (K, b*L)`` covers the whole block: a
+    product this large keeps every core of the BLAS busy, where one small product per image
+    would not (and each call has its own overhead).
+    """
     _, c, kh, kw, ho, wo = view.shape
     k, L = c * kh * kw, ho * wo
-    if _per_image(k, L):
+    if per_image:
         cols = buffer[: k * b * L].reshape(b, c, kh, kw, ho, wo)
         np.copyto(cols, view[n0 : n0 + b])
         return cols.reshape(b, k, L)
     cols = buffer[: k * b * L].reshape(c, kh, kw, b, ho, wo)
     np.copyto(cols, view[n0 : n0 + b].transpose(1, 2, 3, 0, 4, 5))
     return cols.reshape(k, b * L)
+
+
+def _unblock(y, b, out, bias=None):
+    """Write a block's product ``y``, ``(C_out, b*L)``, into ``out``, ``(b, C_out, L)``,
+    adding ``bias`` (``(C_out,)`` or None) on the way: one pass over the output that both
+    reorders the images to the front and adds the bias."""
+    c_out = y.shape[0]
+    rows = y.reshape(c_out, b, -1).transpose(1, 0, 2)  # a view: (b, C_out, L)
+    if bias is None:
+        np.copyto(out, rows)
+    else:
+        np.add(rows, bias[:, None], out=out)
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -306,6 +418,17 @@ def _first_inside(s, p, d, out):
     start = np.arange(out) * s - p
     behind = np.maximum(-start, 0)
     return start + (behind + d - 1) // d * d
+
+
+def _first_tap(kernel_size, stride, padding, dilation, out_size):
+    """Per window, the number ``m kW + q`` of its first tap inside the input, as an
+    ``(H_out, W_out)`` array: where :func:`_window_argmax` starts its search."""
+    m0, q0 = (
+        (_first_inside(stride[a], padding[a], dilation[a], out_size[a]) - (np.arange(out_size[a]) * stride[a] - padding[a]))
+        // dilation[a]
+        for a in (0, 1)
+    )
+    return m0[:, None] * kernel_size[1] + q0[None, :]
 
 
 def _window_counts(n, k, s, p, out, include_pad):

@@ -33,10 +33,15 @@ from ._kernels import (
     _check_conv2d,
     _check_pool,
     _crop,
+    _first_tap,
     _image_blocks,
     _pad,
+    _pad_for_reading,
     _per_image,
     _taps,
+    _tile_view,
+    _tiled_max_grad,
+    _window_argmax,
     _windows,
 )
 from ._validation import (
@@ -51,7 +56,6 @@ from ._validation import (
     check_unit_interval,
 )
 from .activation import log_softmax, sigmoid, softmax, tanh
-from .pooling import max_pool2d
 
 __all__ = [
     "conv2d_backward",
@@ -87,30 +91,42 @@ def _check_grad_out(grad_out, expected_shape, what):
 
 
 def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
-    """The input and weight gradients of :func:`conv2d_backward` for one group."""
+    """The input and weight gradients of :func:`conv2d_backward` for one group.
+
+    As in :func:`~companion.conv2d`, a block of images at a time, side by side: the block's
+    columns ``(K, b*L)`` and upstream gradient ``(C_out, b*L)`` make two large matrix products
+    (the steps NumPy runs on several cores), and col2im adds the column gradients back onto
+    the input, one strided addition per kernel tap. With more kernels than taps
+    (``C_out > K``) reordering the upstream gradient would cost more than the columns, and
+    each image has its own products instead.
+    """
     n, c, h, w = x.shape
     c_out, _, kh, kw = weight.shape
     ho, wo = out_size
     dtype = x.dtype
     k, L = c * kh * kw, ho * wo
-    view = _windows(_pad(x, sides), (kh, kw), stride, dilation, out_size)
+    view = _windows(_pad_for_reading(x, sides), (kh, kw), stride, dilation, out_size)
     w_mat = weight.reshape(c_out, k)
     grad_w = np.zeros((c_out, k), dtype=dtype)
     (t, b_), (l, r) = sides
     grad_xp = np.zeros((n, c, h + t + b_, w + l + r), dtype=dtype)
     grad_xp_cn = grad_xp.transpose(1, 0, 2, 3)  # the (C, N, H_pad, W_pad) view col2im adds into
     blocks = _image_blocks(n, k, L)
-    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)
+    buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)  # the columns, reused by every block
+    dbuffer = np.empty_like(buffer)  # and their gradient
+    per_image = _per_image(k, c_out)
     for n0, b in blocks:
+        cols = _block_columns(view, n0, b, buffer, per_image)
         g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
-        cols = _block_columns(view, n0, b, buffer)
-        if _per_image(k, L):  # one product per image, as in conv2d
+        if per_image:  # more kernels than taps: one product per image, as in conv2d
             grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
-            dcols = np.matmul(w_mat.T, g).reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
+            dcols = np.matmul(w_mat.T, g, out=dbuffer[: k * b * L].reshape(b, k, L))
+            dcols = dcols.reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
         else:  # the block's images side by side
             g_mat = g.transpose(1, 0, 2).reshape(c_out, b * L)
             grad_w += g_mat @ cols.T  # dL/dW: G against the input columns
-            dcols = (w_mat.T @ g_mat).reshape(c, kh, kw, b, ho, wo)  # dL/dcols
+            dcols = np.matmul(w_mat.T, g_mat, out=dbuffer[: k * b * L].reshape(k, b * L))  # dL/dcols
+            dcols = dcols.reshape(c, kh, kw, b, ho, wo)
         _add_taps(grad_xp_cn[:, n0 : n0 + b], dcols, (kh, kw), stride, dilation, out_size)
     grad_x = np.ascontiguousarray(_crop(grad_xp, sides, (h, w)))
     return grad_x, grad_w.reshape(weight.shape)
@@ -136,8 +152,8 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups
     ``X_pad``'s with the padding cropped off. In matrix form, with the im2col columns
     ``cols`` (``(C_in kH kW, N H_out W_out)``) and ``W_mat = weight.reshape(C_out, -1)``:
     ``grad_W = G_mat @ cols.T`` and ``grad_cols = W_mat.T @ G_mat``, folded back onto the
-    input by :func:`~companion.col2im`: two matrix products (per image, or per block of images when the
-    output is small, as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
+    input by :func:`~companion.col2im`: two matrix products per block of images laid side by
+    side (as in :func:`~companion.conv2d`) and one strided addition per kernel tap.
 
     With ``groups`` > 1 each group of channels has these gradients on its own (the input
     channels of a group meet only the kernels of that group).
@@ -331,18 +347,32 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
            [ 0.,  0., 40.,  0.],
            [30.,  0.,  0.,  0.]])
     """
-    x, x4, kernel_size, stride, padding, dilation, out_size, _ = _check_pool(
+    x, x4, kernel_size, stride, padding, dilation, out_size, sides = _check_pool(
         x, kernel_size, stride, padding, dilation, ceil_mode, "x"
     )
     check_bool(return_indices, "return_indices")
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "max_pool2d")
     dtype = np.result_type(x.dtype, grad_out.dtype)
-    _, indices = max_pool2d(x4, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
-    # Scatter-add each window's gradient onto the pixel that won it, plane by plane.
-    planes, hw = x4.shape[0] * x4.shape[1], x4.shape[2] * x4.shape[3]
-    where = indices.reshape(planes, -1) + (np.arange(planes) * hw)[:, None]
-    grad_x = np.bincount(where.ravel(), weights=grad_out.ravel(), minlength=planes * hw)
-    return grad_x.astype(dtype, copy=False).reshape(x.shape)
+    g = grad_out.astype(dtype, copy=False).reshape(x4.shape[:2] + out_size)
+    if stride == kernel_size and dilation == (1, 1) and not any(np.ravel(sides)):
+        grad_x = _tiled_max_grad(g, x4.astype(dtype, copy=False), kernel_size, out_size)
+        if grad_x is not None:  # windows that tile the input: each cell written once
+            return grad_x.reshape(x.shape)
+    xp = _pad_for_reading(x4, sides, -np.inf)
+    first = _first_tap(kernel_size, stride, padding, dilation, out_size)
+    winner = _window_argmax(xp, kernel_size, stride, dilation, out_size, first)  # (N, C, H_out, W_out)
+    # Send each window's G to its winner: one strided addition per tap (as col2im does;
+    # where windows tile the input, each cell is written once). G times the 0/1 mask of the
+    # winners is exact for a finite G and much faster than np.where, which branches on
+    # every element (a -0.0 from a negative G becomes 0.0 in the addition); G * 0 is nan
+    # for an infinite or nan G, so such a G takes np.where.
+    finite = np.isfinite(g).all()
+    grad_xp = np.zeros(xp.shape, dtype=dtype)
+    kw = kernel_size[1]
+    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
+        won = winner == m * kw + q
+        grad_xp[:, :, rows, cols] += g * won if finite else np.where(won, g, 0)
+    return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
 
 
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -396,8 +426,14 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
     share = grad_out.astype(dtype).reshape(x4.shape[:2] + out_size) / divisor
     (t, b), (l, r) = sides
     grad_xp = np.zeros(x4.shape[:2] + (x4.shape[2] + t + b, x4.shape[3] + l + r), dtype=dtype)
-    for _, _, rows, cols in _taps(kernel_size, stride, out_size):
-        grad_xp[:, :, rows, cols] += share
+    if stride == kernel_size:
+        # Windows that tile the input: each cell belongs to one window and gets its share,
+        # one broadcast over the taps (a reshape), no loop and no addition.
+        _tile_view(grad_xp, kernel_size, out_size)[...] = share[:, :, :, None, :, None]
+    else:
+        # Overlapping windows: one strided addition per tap, as col2im does.
+        for _, _, rows, cols in _taps(kernel_size, stride, out_size):
+            grad_xp[:, :, rows, cols] += share
     return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
 
 

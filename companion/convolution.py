@@ -38,7 +38,9 @@ from ._kernels import (
     _out_len,
     _output_size,
     _pad,
+    _pad_for_reading,
     _per_image,
+    _unblock,
     _windows,
 )
 from ._validation import as_float, check_bool, check_choice, check_int, pair
@@ -385,29 +387,48 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
 # --------------------------------------------------------------------------- conv2d
 
 
-def _conv2d_columns(x, weight, stride, sides, dilation, out_size):
-    """The matrix products of :func:`conv2d` for one group: ``(N, C_out, H_out * W_out)``."""
+def _conv2d_columns(x, weight, bias, stride, sides, dilation, out_size):
+    """The matrix products of :func:`conv2d` for one group: ``(N, C_out, H_out * W_out)``.
+
+    Where the time goes, and what keeps it low:
+
+    * the im2col columns are copied from a strided view of the input (no copy of the input
+      itself when there is no padding), a block of images at a time, so that the block
+      stays in the CPU cache while the product reads it;
+    * the block's images stand side by side, ``(K, b*L)``, so that one large product
+      ``(C_out, K) @ (K, b*L)`` does the arithmetic: the matrix product is the only step
+      NumPy spreads over several cores, so it should be as large as memory allows; its
+      result, ``(C_out, b*L)``, is written into the output in one pass that reorders it to
+      ``(b, C_out, L)`` and adds the bias;
+    * when the output is larger than the columns (more kernels than taps, ``C_out > K``),
+      that pass would cost more than the columns: then each image has its own product,
+      written straight into the output, with the bias inside it (the "bias trick": a row of
+      ones under the columns and the bias as one more column of the kernel matrix).
+    """
     n, c, _, _ = x.shape
     c_out, _, kh, kw = weight.shape
     ho, wo = out_size
     k, L = c * kh * kw, ho * wo
-    view = _windows(_pad(x, sides), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
+    view = _windows(_pad_for_reading(x, sides), (kh, kw), stride, dilation, (ho, wo))  # a view, no copy
     w_mat = weight.reshape(c_out, k)
     out = np.empty((n, c_out, L), dtype=x.dtype)
-    # The columns are built a block of images at a time, so that they stay in the CPU cache.
     blocks = _image_blocks(n, k, L)
-    buffer = np.empty(k * blocks[0][1] * L, dtype=x.dtype)
+    largest = blocks[0][1]
+    if _per_image(k, c_out):
+        if bias is not None:  # the bias trick: [W | b] @ [cols; 1] = W @ cols + b
+            w_mat = np.concatenate([w_mat, bias[:, None]], axis=1)
+        rows = w_mat.shape[1]  # K, or K + 1 with the row of ones
+        buffer = np.ones((largest, rows, L), dtype=x.dtype)  # the copies below leave row K at 1
+        for n0, b in blocks:
+            np.copyto(buffer[:b, :k].reshape(b, c, kh, kw, ho, wo), view[n0 : n0 + b])  # (b, K, L) columns
+            np.matmul(w_mat, buffer[:b], out=out[n0 : n0 + b])
+        return out
+    buffer = np.empty(k * largest * L, dtype=x.dtype)  # the columns, reused by every block
+    products = np.empty(c_out * largest * L, dtype=x.dtype)  # and the products
     for n0, b in blocks:
-        cols = _block_columns(view, n0, b, buffer)
-        if _per_image(k, L):
-            # Many output positions: one (C_out, K) @ (K, L) product per image, written
-            # straight into the output.
-            np.matmul(w_mat, cols, out=out[n0 : n0 + b])
-        else:
-            # Few output positions: the block's images side by side, (K, b*L), make one
-            # bigger (and faster) product; its (C_out, b, L) result is then reordered.
-            y = w_mat @ cols
-            out[n0 : n0 + b] = y.reshape(c_out, b, L).transpose(1, 0, 2)
+        cols = _block_columns(view, n0, b, buffer)  # (K, b*L)
+        y = np.matmul(w_mat, cols, out=products[: c_out * b * L].reshape(c_out, b * L))
+        _unblock(y, b, out[n0 : n0 + b], bias)
     return out
 
 
@@ -423,8 +444,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     of output channel ``o`` (with the default ``groups=1``, every output channel sees every
     input channel: the formula of chapter 5).
     Computed as matrix products ``W.reshape(C_out, C_in*kH*kW) @ cols`` with the im2col
-    columns of :func:`im2col` (one product per image, or per block of images when the output
-    is small; one set of products per group).
+    columns of :func:`im2col`: one product per block of images laid side by side (the
+    whole batch when its columns fit in a few megabytes), one set of products per group.
     The same numbers as :func:`conv2d_naive`, orders of magnitude faster.
 
     Parameters
@@ -489,16 +510,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
     n, c_out = x.shape[0], weight.shape[0]
     if groups == 1:
-        out = _conv2d_columns(x, weight, stride, sides, dilation, (ho, wo))
+        out = _conv2d_columns(x, weight, bias, stride, sides, dilation, (ho, wo))
     else:  # one convolution per group of channels, side by side
         cg, og = x.shape[1] // groups, c_out // groups
         out = np.concatenate(
-            [_conv2d_columns(x[:, g * cg : (g + 1) * cg], weight[g * og : (g + 1) * og], stride, sides,
+            [_conv2d_columns(x[:, g * cg : (g + 1) * cg], weight[g * og : (g + 1) * og],
+                             None if bias is None else bias[g * og : (g + 1) * og], stride, sides,
                              dilation, (ho, wo)) for g in range(groups)],
             axis=1,
         )
-    if bias is not None:
-        out += bias[:, None]
     out = out.reshape(n, c_out, ho, wo)
     return out[0] if unbatched else out
 

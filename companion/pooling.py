@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import _avg_divisor, _check_avg, _check_pool, _first_inside, _pad, _taps
+from ._kernels import _avg_divisor, _check_avg, _check_pool, _first_inside, _pad, _pad_for_reading, _taps
 from ._validation import as_float, check_bool, check_choice, check_int, pair
 
 __all__ = [
@@ -130,7 +130,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
     return_indices = check_bool(return_indices, "return_indices")
-    xp = _pad(x4, sides, -np.inf)
+    xp = _pad_for_reading(x4, sides, -np.inf)  # x4 itself when there is no padding
     shape = x.shape[:-2] + out_size
     if return_indices:
         out, indices = _max_with_indices(xp, x.shape[-2:], kernel_size, stride, padding, dilation, out_size)
@@ -203,7 +203,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         input, kernel_size, stride, padding, 1, ceil_mode
     )
     count_include_pad, divisor_override = _check_avg(count_include_pad, divisor_override)
-    xp = _pad(x4, sides, 0.0)
+    xp = _pad_for_reading(x4, sides, 0.0)  # x4 itself when there is no padding
     out = np.zeros(x4.shape[:2] + out_size, dtype=x4.dtype)
     for _, _, rows, cols in _taps(kernel_size, stride, out_size):
         out += xp[:, :, rows, cols]

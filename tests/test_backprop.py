@@ -599,3 +599,47 @@ def test_global_avg_pool2d_backward_float32_and_bad_input():
         global_avg_pool2d_backward(np.ones(2), np.ones((2, 2)))
     with pytest.raises(TypeError, match="grad_out"):
         global_avg_pool2d_backward("g", x)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(kernel_size=2),  # windows that tile the input: the gradient is a broadcast
+    dict(kernel_size=3, padding=1, ceil_mode=True),  # tiles with padding and a partial last window
+    dict(kernel_size=(2, 3), ceil_mode=True),
+    dict(kernel_size=3, stride=2, padding=1),  # overlapping windows: one addition per tap
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pool_backward_with_ties_nan_and_minus_inf_matches_autograd(kw, dtype):
+    """ReLU outputs tie at 0 in whole windows; a nan wins its window; an all--inf window sends
+    its gradient to its first cell inside the input (PyTorch's rules)."""
+    rng = np.random.default_rng(21)
+    x = np.maximum(rng.standard_normal((2, 3, 7, 8)), 0).astype(dtype)
+    x[0, 0, 1, 1] = np.nan
+    x[0, 1, :3, :3] = -np.inf
+    g = rng.standard_normal(max_pool2d(x, **kw).shape).astype(dtype)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, **kw), g, x)
+    got = max_pool2d_backward(g, x, **kw)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)  # overlaps add in another order
+    assert not np.signbit(got[got == 0]).any()  # 0.0, never -0.0, where a cell won nothing
+    g[0, 0, 0, 0], g[1, 2, 1, 1] = np.inf, np.nan  # G * 0 would be nan: these take np.where
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, **kw), g, x)
+    np.testing.assert_allclose(max_pool2d_backward(g, x, **kw), expected, rtol=1e-6, atol=1e-6)
+    g = np.nan_to_num(g)
+    x = np.where(np.isfinite(x), x, 0).astype(dtype)
+    (expected,) = torch_grads(lambda t: F.avg_pool2d(t, **kw), g, x)
+    got = avg_pool2d_backward(g, x, **kw)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, k", [((2, 3, 7, 9), 2), ((1, 2, 9, 8), 3), ((2, 1, 6, 6), (2, 3))])
+def test_max_pool2d_backward_of_tiling_windows_is_exact_with_ties_and_leftover_cells(shape, k):
+    """Windows that tile the input (each cell written once), ReLU's ties at 0, rows and columns
+    that no window reaches (they get 0.0, as every cell that won nothing)."""
+    rng = np.random.default_rng(22)
+    x = np.maximum(rng.standard_normal(shape), 0)
+    g = rng.standard_normal(max_pool2d(x, k).shape)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, k), g, x)
+    got = max_pool2d_backward(g, x, k)
+    np.testing.assert_array_equal(got, expected)
+    assert not np.signbit(got[got == 0]).any()

@@ -56,17 +56,38 @@ def test_image_blocks_fit_the_block_size(monkeypatch, n, k, L, elements, expecte
     assert _kernels._image_blocks(n, k, L) == expected
 
 
-@pytest.mark.parametrize("kernel, out", [((2, 2), (3, 3)), ((3, 3), (1, 1))])  # per image, side by side
-def test_block_columns_are_the_im2col_columns(kernel, out):
+@pytest.mark.parametrize("kernel, out", [((2, 2), (3, 3)), ((3, 3), (1, 1))])
+@pytest.mark.parametrize("per_image", [False, True])
+def test_block_columns_are_the_im2col_columns(kernel, out, per_image):
     x = np.random.default_rng(2).normal(size=(3, 2, out[0] + kernel[0] - 1, out[1] + kernel[1] - 1))
     view = _kernels._windows(x, kernel, (1, 1), (1, 1), out)
     k, L = 2 * kernel[0] * kernel[1], out[0] * out[1]
-    cols = _kernels._block_columns(view, 1, 2, np.empty(k * 2 * L))
+    cols = _kernels._block_columns(view, 1, 2, np.empty(k * 2 * L), per_image)
     expected = im2col(x, kernel)[1:3]
-    if _kernels._per_image(k, L):
+    if per_image:
         np.testing.assert_array_equal(cols, expected)
     else:
         np.testing.assert_array_equal(cols, expected.transpose(1, 0, 2).reshape(k, 2 * L))
+
+
+def test_one_product_per_image_only_when_the_output_is_larger_than_the_columns():
+    assert _kernels._per_image(9, 32) and not _kernels._per_image(288, 64) and not _kernels._per_image(9, 9)
+
+
+@pytest.mark.parametrize("bias", [None, np.array([1.0, -2.0, 3.0])])
+def test_unblock_reorders_the_images_to_the_front_and_adds_the_bias(bias):
+    y = np.arange(3 * 2 * 4.0).reshape(3, 2 * 4)  # (C_out, b*L): 3 kernels, 2 images, 4 positions
+    out = np.empty((2, 3, 4))
+    _kernels._unblock(y, 2, out, bias)
+    expected = y.reshape(3, 2, 4).transpose(1, 0, 2) + (0 if bias is None else bias[:, None])
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_pad_for_reading_copies_only_when_there_is_padding():
+    x = np.ones((1, 1, 2, 2))
+    assert _kernels._pad_for_reading(x, (0, 0)) is x
+    assert _kernels._pad_for_reading(x, ((0, 0), (0, 0))) is x
+    np.testing.assert_array_equal(_kernels._pad_for_reading(x, ((0, 1), (0, 0))), _kernels._pad(x, ((0, 1), (0, 0))))
 
 
 def test_check_conv_and_check_pool_return_clean_values():
