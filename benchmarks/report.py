@@ -48,11 +48,25 @@ GROUPS = {
     "conv2d_forward": "conv2d, forward",
     "conv2d_backward": "conv2d, backward",
     "max_pool2d_forward": "max_pool2d, forward",
-    "max_pool2d_backward": "max_pool2d, backward",
+    "max_pool2d_forward_indices": "max_pool2d, forward returning the indices of the maxima",
+    "max_pool2d_backward": "max_pool2d, backward from the forward pass's indices",
+    "max_pool2d_backward_search": "max_pool2d, backward searching the maxima again (no indices)",
     "avg_pool2d_forward": "avg_pool2d, forward",
     "avg_pool2d_backward": "avg_pool2d, backward",
     "epoch": "one training epoch of chapter 8's network",
     "naive": "loops against vectorised code",
+}
+
+# The same, as short labels of the chart's bars.
+SHORT = {
+    "conv2d_forward": "conv2d",
+    "conv2d_backward": "conv2d bwd",
+    "max_pool2d_forward": "max_pool2d",
+    "max_pool2d_forward_indices": "max_pool2d with indices",
+    "max_pool2d_backward": "max_pool2d bwd",
+    "max_pool2d_backward_search": "max_pool2d bwd, search",
+    "avg_pool2d_forward": "avg_pool2d",
+    "avg_pool2d_backward": "avg_pool2d bwd",
 }
 
 
@@ -356,10 +370,11 @@ def ratio_plot_svg(summary: Summary) -> str:
     rows = [r for r in summary.rows if r.group != "naive"]
     limits = {v.target.group: v.target.limit for v in summary.verdicts}
     colours = {"conv2d_forward": "#1f77b4", "conv2d_backward": "#ff7f0e", "max_pool2d_forward": "#2ca02c",
-               "max_pool2d_backward": "#9467bd", "avg_pool2d_forward": "#8c564b", "avg_pool2d_backward": "#e377c2",
+               "max_pool2d_forward_indices": "#98df8a", "max_pool2d_backward": "#9467bd",
+               "max_pool2d_backward_search": "#c5b0d5", "avg_pool2d_forward": "#8c564b", "avg_pool2d_backward": "#e377c2",
                "epoch": "#d62728"}
     labels = [f"training epoch, {r.dtype}" if r.group == "epoch" else
-              f"{r.group.rsplit('_', 1)[0]}{' bwd' if r.group.endswith('backward') else ''}: {r.case}, {r.dtype}"
+              f"{SHORT.get(r.group, r.group)}: {r.case}, {r.dtype}"
               f"{' (held-out)' if r.shapes == 'held-out' else ''}"
               for r in rows]
     with plt.rc_context({"svg.hashsalt": "benchmarks", "svg.fonttype": "path", "font.size": 8}):

@@ -13,7 +13,11 @@ What is timed (issue 8), each case as companion / PyTorch in one process:
   timed call is ``autograd.grad(y, (x, w, b), g, retain_graph=True)`` (the gradients of input,
   weight and bias, which is what ``conv2d_backward`` returns);
 * ``max_pool2d`` and ``avg_pool2d`` (2x2, stride 2) and their backward (backward only, as
-  above);
+  above). PyTorch's max-pool backward scatters the gradient to the indices its forward pass
+  kept, so the companion's is timed the same way, given the indices of
+  ``max_pool2d(..., return_indices=True)``; the forward pass that returns them is timed
+  against PyTorch's with ``return_indices=True``, and the backward that searches the winners
+  again from the input alone (no indices) is timed too, as a group of its own;
 * **held-out shapes**, a second set of convolution and pooling layers on which no speed-up was
   tuned (different channel counts, image sizes, kernels of 5x5 and 1x1, padding, overlapping
   pooling windows), so that the targets are not met only on the shapes that were optimised;
@@ -315,8 +319,30 @@ def _pool_case(args, rng, out, shape, k, stride, padding, dtype, shapes):
         tg = torch.from_numpy(g)
         rx = tx.clone().requires_grad_(True)
         ty = theirs(rx, **kw)
-        a, b, n = compare(lambda: backward(g, x, **kw),
-                          lambda: torch.autograd.grad(ty, rx, tg, retain_graph=True),
+        torch_backward = lambda: torch.autograd.grad(ty, rx, tg, retain_graph=True)  # noqa: E731
+        if name == "max_pool2d":
+            # PyTorch's forward keeps the index of every window's maximum for its backward;
+            # the companion's forward returns them with return_indices=True
+            _, where = ours(x, **kw, return_indices=True)
+            np.testing.assert_array_equal(where, theirs(tx, **kw, return_indices=True)[1].numpy())
+            a, b, n = compare(lambda: ours(x, **kw, return_indices=True),
+                              lambda: theirs(tx, **kw, return_indices=True),
+                              args.repeats, args.warmup, args.min_sample)
+            out.append(_entry("max_pool2d_forward_indices", case, dtype, "companion.max_pool2d(return_indices=True)",
+                              "torch.nn.functional.max_pool2d(return_indices=True)", a, b, n, shapes))
+            print(_progress(out[-1]), flush=True)
+            a, b, n = compare(lambda: backward(g, x, **kw, indices=where), torch_backward,
+                              args.repeats, args.warmup, args.min_sample)
+            out.append(_entry("max_pool2d_backward", case, dtype, "companion.max_pool2d_backward(indices=...)",
+                              "torch.autograd.grad (backward only)", a, b, n, shapes))
+            print(_progress(out[-1]), flush=True)
+            a, b, n = compare(lambda: backward(g, x, **kw), torch_backward,
+                              args.repeats, args.warmup, args.min_sample)
+            out.append(_entry("max_pool2d_backward_search", case, dtype, "companion.max_pool2d_backward",
+                              "torch.autograd.grad (backward only)", a, b, n, shapes))
+            print(_progress(out[-1]), flush=True)
+            continue
+        a, b, n = compare(lambda: backward(g, x, **kw), torch_backward,
                           args.repeats, args.warmup, args.min_sample)
         out.append(_entry(f"{name}_backward", case, dtype, f"companion.{name}_backward",
                           "torch.autograd.grad (backward only)", a, b, n, shapes))

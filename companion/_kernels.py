@@ -154,7 +154,8 @@ def _tile_view(grad_xp, kernel_size, out_size):
 
 
 def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
-    """Per window, the tap ``m kW + q`` that holds its maximum, ``(N, C, H_out, W_out)``.
+    """Per window, its maximum and the tap ``m kW + q`` that holds it, two
+    ``(N, C, H_out, W_out)`` arrays.
 
     PyTorch's rule: the search runs over the taps in row-major order and keeps the *first*
     maximum (a later tap wins only if strictly larger, or nan); ``first``, the tap each
@@ -166,6 +167,8 @@ def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
     the running maximum is ``np.maximum`` (which keeps a nan, as the rule does), and since
     the taps come in increasing order, a tap that beats the running maximum has a larger
     number than every earlier winner, so ``winner = max(winner, t * better)`` records it.
+    A nan is looked for once, in the maxima: a window whose maximum is nan is won by its
+    *last* nan (each nan replaces the one before), found by a second pass over the taps.
     """
     kh, kw = kernel_size
     shape = xp.shape[:2] + tuple(out_size)
@@ -174,47 +177,53 @@ def _window_argmax(xp, kernel_size, stride, dilation, out_size, first):
     winner = np.empty(shape, dtype=tap_type)
     winner[...] = first
     scratch = np.empty(shape, dtype=tap_type)
-    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
+    better = np.empty(shape, dtype=bool)
+    taps = list(_taps(kernel_size, stride, out_size, dilation))
+    for m, q, rows, cols in taps:
         values = xp[:, :, rows, cols]
-        better = values > best
-        better |= np.isnan(values)
+        np.greater(values, best, out=better)
         np.multiply(better, tap_type.type(m * kw + q), out=scratch)  # t where better, else 0
         np.maximum(winner, scratch, out=winner)
         np.maximum(best, values, out=best)
-    return winner
+    nan = np.isnan(best)
+    if nan.any():
+        last_nan = np.zeros(shape, dtype=tap_type)
+        for m, q, rows, cols in taps:
+            np.multiply(np.isnan(xp[:, :, rows, cols]), tap_type.type(m * kw + q), out=scratch)
+            np.maximum(last_nan, scratch, out=last_nan)
+        winner[nan] = last_nan[nan]
+    return best, winner
 
 
-def _tiled_max_grad(g, x, kernel_size, out_size):
-    """Max pooling's input gradient when the windows tile an unpadded input (stride = kernel
-    size, no dilation): ``(N, C, H, W)``, or None when the fast way does not apply.
+def _winner_index(winner, hw, kernel_size, stride, padding, dilation):
+    """The flat index ``row * W + col`` in its ``(H, W)`` input plane of each window's
+    winning tap ``t = m kW + q`` (from :func:`_window_argmax`), int64, the shape of
+    ``winner``: the window's corner ``(i s_h - p_h, j s_w - p_w)`` plus the tap's offset
+    ``(m d_h, q d_w)``, the latter looked up in a table of the ``kH kW`` taps."""
+    (h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw) = hw, kernel_size, stride, padding, dilation
+    ho, wo = winner.shape[-2:]
+    corner = (np.arange(ho) * sh - ph)[:, None] * w + (np.arange(wo) * sw - pw)[None, :]
+    t = np.arange(kh * kw, dtype=np.int64)
+    index = ((t // kw) * dh * w + (t % kw) * dw)[winner]
+    index += corner
+    return index
 
-    Each cell belongs to one window at most, so every tap's gradient is written once, never
-    added: the running maximum of each window (max pooling's forward pass), then, tap by tap
-    in row-major order, ``G`` where the tap equals the maximum and no earlier tap did (the
-    *first* maximum, PyTorch's rule for ties, as ReLU's zeros make them), else 0, as
-    ``G * mask``: exact for a finite ``G``, and a -0.0 from a negative ``G`` becomes 0.0 in
-    a last ``+ 0.0``. None for a window whose maximum is nan (no tap equals it) or a
-    non-finite ``G`` (``inf * 0`` is nan): :func:`_window_argmax` handles those.
+
+def _scatter_max_grad(g, index, hw):
+    """Max pooling's input gradient from the flat index of each window's winner: every
+    window's ``G`` added at its index in its own ``(H, W)`` plane, ``(N, C, H, W)``.
+
+    ``g`` and ``index`` are ``(N, C, H_out, W_out)``; ``index`` is int64 and is overwritten
+    (it becomes the index into the whole flattened gradient, plane ``n C + c`` starting at
+    ``(n C + c) H W``). One unbuffered addition, ``np.add.at``, adds the ``G`` of every window
+    a cell won (windows that overlap can share a winner) and costs no more than an
+    assignment; adding onto zeros also turns a -0.0 in ``G`` into 0.0, as PyTorch's does.
     """
-    if not np.isfinite(g).all():
-        return None
-    taps = list(_taps(kernel_size, kernel_size, out_size))
-    best = x[:, :, taps[0][2], taps[0][3]].copy()
-    for _, _, rows, cols in taps[1:]:
-        np.maximum(best, x[:, :, rows, cols], out=best)
-    if np.isnan(best).any():
-        return None
-    grad = np.empty(x.shape, dtype=g.dtype)
-    (kh, kw), (ho, wo) = kernel_size, out_size
-    grad[:, :, ho * kh :, :] = 0  # the rows and columns no window reaches
-    grad[:, :, :, wo * kw :] = 0
-    taken = np.zeros(best.shape, dtype=bool)  # windows whose maximum an earlier tap held
-    for _, _, rows, cols in taps:
-        won = x[:, :, rows, cols] == best
-        first = won > taken  # won, and no earlier tap did
-        taken |= won
-        np.multiply(g, first, out=grad[:, :, rows, cols])
-    grad += 0.0
+    n, c = g.shape[:2]
+    h, w = hw
+    index += (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
+    grad = np.zeros((n, c, h, w), dtype=g.dtype)
+    np.add.at(grad.reshape(-1), index.reshape(-1), g.reshape(-1))
     return grad
 
 
@@ -234,13 +243,19 @@ def _image_blocks(n, k, L):
     return [(n0, min(block, n - n0)) for n0 in range(0, n, block)]
 
 
-def _per_image(k, c_out):
-    """Matrix-product layout: one product per image when the output has more rows than the
-    columns (``C_out > K``, a first layer on a grayscale image: 32 kernels of 3 x 3 taps), so
-    that each product writes straight into the output; otherwise the block's images side by
-    side, one large product whose result is then reordered (a pass over the output, cheap
-    when the output is the smaller of the two)."""
-    return c_out > k
+def _per_image(k, c_out, backward=False):
+    """Matrix-product layout: one product per image, or the block's images side by side in
+    one large product whose result is then reordered (a pass over the output, cheap next to
+    a product of ``K`` multiply-adds per output number).
+
+    One product per image when each output number takes fewer than 64 multiply-adds
+    (``K < 64``: 8 kernels of 3 x 3 taps on one channel), where the reordering would cost
+    more than the product itself, and, in the forward pass, when the output has more rows
+    than the columns (``C_out > K``, 32 kernels of 3 x 3 taps on one channel), so that each
+    product writes straight into the output. The backward pass reorders its upstream
+    gradient in either layout and keeps the large products there (measured: 64 kernels of
+    3 x 3 taps on 8 channels take 1.1 to 1.3 times as long one image at a time)."""
+    return k < 64 or (c_out > k and not backward)
 
 
 def _block_columns(view, n0, b, buffer, per_image=False):

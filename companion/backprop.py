@@ -40,8 +40,9 @@ from ._kernels import (
     _per_image,
     _taps,
     _tile_view,
-    _tiled_max_grad,
+    _scatter_max_grad,
     _window_argmax,
+    _winner_index,
     _windows,
 )
 from ._validation import (
@@ -96,9 +97,9 @@ def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
     As in :func:`~companion.conv2d`, a block of images at a time, side by side: the block's
     columns ``(K, b*L)`` and upstream gradient ``(C_out, b*L)`` make two large matrix products
     (the steps NumPy runs on several cores), and col2im adds the column gradients back onto
-    the input, one strided addition per kernel tap. With more kernels than taps
-    (``C_out > K``) reordering the upstream gradient would cost more than the columns, and
-    each image has its own products instead.
+    the input, one strided addition per kernel tap. With few taps per kernel (``K < 64``)
+    reordering the upstream gradient would cost more than the products save, and each
+    image has its own products instead.
     """
     n, c, h, w = x.shape
     c_out, _, kh, kw = weight.shape
@@ -114,11 +115,11 @@ def _conv2d_grads(grad_out, x, weight, stride, sides, dilation, out_size):
     blocks = _image_blocks(n, k, L)
     buffer = np.empty(k * blocks[0][1] * L, dtype=dtype)  # the columns, reused by every block
     dbuffer = np.empty_like(buffer)  # and their gradient
-    per_image = _per_image(k, c_out)
+    per_image = _per_image(k, c_out, backward=True)
     for n0, b in blocks:
         cols = _block_columns(view, n0, b, buffer, per_image)
         g = grad_out[n0 : n0 + b].reshape(b, c_out, L)
-        if per_image:  # more kernels than taps: one product per image, as in conv2d
+        if per_image:  # few taps per kernel: one product per image, as in conv2d
             grad_w += np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0)
             dcols = np.matmul(w_mat.T, g, out=dbuffer[: k * b * L].reshape(b, k, L))
             dcols = dcols.reshape(b, c, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
@@ -297,7 +298,7 @@ def conv2d_backward_naive(grad_out, x, weight, stride=1, padding=0, dilation=1):
 
 
 def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, indices=None):
     """Gradient of :func:`~companion.max_pool2d` with respect to its input.
 
     .. math::
@@ -326,10 +327,24 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
     return_indices : bool, default False
         Accepted, and ignored, so that the forward pass's keyword arguments can be passed as
         they are.
+    indices : array_like of int, shape of ``grad_out``, optional
+        Where each window's maximum is, as ``max_pool2d(..., return_indices=True)`` returns
+        it: the flat index ``row * W + col`` in its ``(H, W)`` plane, ``0 <= index < H W``.
+        Given, the winners are not searched again: each ``G`` is added at its index (the
+        backward pass of PyTorch, which keeps these indices from the forward pass). Default
+        ``None``: the winners are found from ``x``.
 
     Returns
     -------
     numpy.ndarray, shape of ``x``
+
+    Raises
+    ------
+    TypeError
+        If ``indices`` is not of an integer dtype.
+    ValueError
+        If ``grad_out`` or ``indices`` does not have the shape of the forward output, or an
+        index lies outside its plane.
 
     See Also
     --------
@@ -352,27 +367,34 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
     )
     check_bool(return_indices, "return_indices")
     grad_out = _check_grad_out(grad_out, x.shape[:-2] + out_size, "max_pool2d")
+    if indices is not None:
+        indices = _check_indices(indices, grad_out.shape, x.shape[-2:])
     dtype = np.result_type(x.dtype, grad_out.dtype)
     g = grad_out.astype(dtype, copy=False).reshape(x4.shape[:2] + out_size)
-    if stride == kernel_size and dilation == (1, 1) and not any(np.ravel(sides)):
-        grad_x = _tiled_max_grad(g, x4.astype(dtype, copy=False), kernel_size, out_size)
-        if grad_x is not None:  # windows that tile the input: each cell written once
-            return grad_x.reshape(x.shape)
-    xp = _pad_for_reading(x4, sides, -np.inf)
-    first = _first_tap(kernel_size, stride, padding, dilation, out_size)
-    winner = _window_argmax(xp, kernel_size, stride, dilation, out_size, first)  # (N, C, H_out, W_out)
-    # Send each window's G to its winner: one strided addition per tap (as col2im does;
-    # where windows tile the input, each cell is written once). G times the 0/1 mask of the
-    # winners is exact for a finite G and much faster than np.where, which branches on
-    # every element (a -0.0 from a negative G becomes 0.0 in the addition); G * 0 is nan
-    # for an infinite or nan G, so such a G takes np.where.
-    finite = np.isfinite(g).all()
-    grad_xp = np.zeros(xp.shape, dtype=dtype)
-    kw = kernel_size[1]
-    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
-        won = winner == m * kw + q
-        grad_xp[:, :, rows, cols] += g * won if finite else np.where(won, g, 0)
-    return np.ascontiguousarray(_crop(grad_xp, sides, x.shape[-2:])).reshape(x.shape)
+    if indices is None:  # search the winners again, as the forward pass did
+        xp = _pad_for_reading(x4, sides, -np.inf)
+        first = _first_tap(kernel_size, stride, padding, dilation, out_size)
+        _, winner = _window_argmax(xp, kernel_size, stride, dilation, out_size, first)
+        indices = _winner_index(winner, x.shape[-2:], kernel_size, stride, padding, dilation)
+    return _scatter_max_grad(g, indices.reshape(g.shape), x.shape[-2:]).reshape(x.shape)
+
+
+def _check_indices(indices, shape, hw):
+    """``indices`` of max pooling as a new int64 array of ``shape``, each in ``[0, H W)``."""
+    indices = np.asarray(indices)
+    if not np.issubdtype(indices.dtype, np.integer):  # bool is not an integer dtype here
+        raise TypeError(f"indices must be an array of integers, got dtype {indices.dtype}")
+    if indices.shape != tuple(shape):
+        raise ValueError(f"indices must have the shape of the max_pool2d output, {tuple(shape)}, got {indices.shape}")
+    indices = indices.astype(np.int64)  # a copy: the gradient's scatter overwrites it
+    size = hw[0] * hw[1]
+    # one pass for both ends: read as unsigned, a negative index is larger than any in range
+    if indices.size and indices.view(np.uint64).max() >= size:
+        raise ValueError(
+            f"indices must lie in [0, {size}) (H * W of the input), got values from "
+            f"{indices.min()} to {indices.max()}"
+        )
+    return indices
 
 
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,

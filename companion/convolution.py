@@ -401,9 +401,10 @@ def _conv2d_columns(x, weight, bias, stride, sides, dilation, out_size):
       result, ``(C_out, b*L)``, is written into the output in one pass that reorders it to
       ``(b, C_out, L)`` and adds the bias;
     * when the output is larger than the columns (more kernels than taps, ``C_out > K``),
-      that pass would cost more than the columns: then each image has its own product,
-      written straight into the output, with the bias inside it (the "bias trick": a row of
-      ones under the columns and the bias as one more column of the kernel matrix).
+      or each output number takes few multiply-adds (``K < 64``), that pass would cost more
+      than it saves: then each image has its own product, written straight into the output,
+      with the bias inside it (the "bias trick": a row of ones under the columns and the
+      bias as one more column of the kernel matrix).
     """
     n, c, _, _ = x.shape
     c_out, _, kh, kw = weight.shape

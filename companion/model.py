@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_float, check_int
+from ._validation import as_array, as_float, check_bool, check_int
 from .backprop import (
     conv2d_backward,
     cross_entropy_backward,
@@ -125,12 +125,17 @@ class TinyCNN:
             raise ValueError(f"x must have shape (N, {want[0]}, {want[1]}, {want[2]}), got {x.shape}")
         return x
 
-    def forward(self, x):
+    def forward(self, x, keep_indices=True):
         """Compute the logits ``Z`` (before the softmax) and keep what backward needs.
 
         Parameters
         ----------
         x : ndarray, shape (N, 1, H, W)
+        keep_indices : bool, default True
+            Also keep where each pooling window's maximum is (``max_pool2d(...,
+            return_indices=True)``), so that :meth:`backward` sends the gradient there
+            without searching the windows again, as PyTorch's forward pass does when a
+            gradient will be needed. :meth:`predict` and :meth:`evaluate` pass False.
 
         Returns
         -------
@@ -139,13 +144,17 @@ class TinyCNN:
             The intermediate arrays, for :meth:`backward`.
         """
         x = self._check_input(x)
+        keep_indices = check_bool(keep_indices, "keep_indices")
         p = self.params
         conv = conv2d(x, p["K"], p["b"])  # (N, F, H-k+1, W-k+1)
         act = np.maximum(conv, 0.0)  # ReLU
-        pooled = max_pool2d(act, self.pool_size)  # (N, F, P, P)
+        if keep_indices:
+            pooled, where = max_pool2d(act, self.pool_size, return_indices=True)  # (N, F, P, P) twice
+        else:
+            pooled, where = max_pool2d(act, self.pool_size), None
         flat = flatten(pooled)  # (N, F*P*P)
         logits = linear(flat, p["W"], p["c"])  # (N, K)
-        cache = {"x": x, "conv": conv, "act": act, "pooled": pooled, "flat": flat}
+        cache = {"x": x, "conv": conv, "act": act, "pooled": pooled, "where": where, "flat": flat}
         return logits, cache
 
     def backward(self, cache, grad_logits):
@@ -165,7 +174,7 @@ class TinyCNN:
         p = self.params
         grad_flat, grad_W, grad_c = linear_backward(grad_logits, cache["flat"], p["W"])
         grad_pooled = grad_flat.reshape(cache["pooled"].shape)
-        grad_act = max_pool2d_backward(grad_pooled, cache["act"], self.pool_size)
+        grad_act = max_pool2d_backward(grad_pooled, cache["act"], self.pool_size, indices=cache["where"])  # None: search
         grad_conv = relu_backward(grad_act, cache["conv"])
         _, grad_K, grad_b = conv2d_backward(grad_conv, cache["x"], p["K"])
         return {"K": grad_K, "b": grad_b, "W": grad_W, "c": grad_c}
@@ -192,7 +201,7 @@ class TinyCNN:
         """The predicted class of every image: ``argmax`` of the logits, shape ``(N,)``."""
         x = self._check_input(x)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        out = [np.argmax(self.forward(x[i : i + batch_size])[0], axis=1) for i in range(0, len(x), batch_size)]
+        out = [np.argmax(self.forward(x[i : i + batch_size], keep_indices=False)[0], axis=1) for i in range(0, len(x), batch_size)]
         return np.concatenate(out)
 
     def evaluate(self, x, targets, batch_size=500):
@@ -202,7 +211,7 @@ class TinyCNN:
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         losses, correct = 0.0, 0
         for i in range(0, len(x), batch_size):
-            logits, _ = self.forward(x[i : i + batch_size])
+            logits, _ = self.forward(x[i : i + batch_size], keep_indices=False)
             losses += cross_entropy(logits, t[i : i + batch_size]) * len(logits)
             correct += int(np.sum(np.argmax(logits, axis=1) == t[i : i + batch_size]))
         return losses / len(x), correct / len(x)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float, check_real
+from ._validation import as_float, check_bool, check_real
 from .backprop import conv2d_backward, linear_backward, max_pool2d_backward, relu_backward
 from .convolution import conv2d
 from .layers import flatten, linear
@@ -284,9 +284,14 @@ class TinyCNNBN(TinyCNN):
         self.training = False
         return self
 
-    def forward(self, x):
-        """Logits and the cache for :meth:`backward`; in training mode, also update the running statistics."""
+    def forward(self, x, keep_indices=True):
+        """Logits and the cache for :meth:`backward`; in training mode, also update the running statistics.
+
+        ``keep_indices``: as in :meth:`TinyCNN.forward`; only in training mode (the only mode
+        :meth:`backward` takes) are the pooling indices kept.
+        """
         x = self._check_input(x)
+        keep_indices = check_bool(keep_indices, "keep_indices") and self.training
         p = self.params
         conv = conv2d(x, p["K"], p["b"])
         if self.training:
@@ -296,10 +301,13 @@ class TinyCNNBN(TinyCNN):
         else:
             bn = batch_norm2d_eval(conv, self.running_mean, self.running_var, p["gamma"], p["beta"], self.eps)
         act = np.maximum(bn, 0.0)
-        pooled = max_pool2d(act, self.pool_size)
+        if keep_indices:
+            pooled, where = max_pool2d(act, self.pool_size, return_indices=True)
+        else:
+            pooled, where = max_pool2d(act, self.pool_size), None
         flat = flatten(pooled)
         logits = linear(flat, p["W"], p["c"])
-        return logits, {"x": x, "conv": conv, "bn": bn, "act": act, "pooled": pooled, "flat": flat}
+        return logits, {"x": x, "conv": conv, "bn": bn, "act": act, "pooled": pooled, "where": where, "flat": flat}
 
     def backward(self, cache, grad_logits):
         """The gradient of every parameter (training mode), through :func:`batch_norm2d_backward`."""
@@ -307,7 +315,8 @@ class TinyCNNBN(TinyCNN):
             raise ValueError("backward needs the training-mode forward pass: call train() first")
         p = self.params
         grad_flat, grad_W, grad_c = linear_backward(grad_logits, cache["flat"], p["W"])
-        grad_act = max_pool2d_backward(grad_flat.reshape(cache["pooled"].shape), cache["act"], self.pool_size)
+        grad_act = max_pool2d_backward(grad_flat.reshape(cache["pooled"].shape), cache["act"], self.pool_size,
+                                       indices=cache["where"])
         grad_bn = relu_backward(grad_act, cache["bn"])
         grad_conv, grad_gamma, grad_beta = batch_norm2d_backward(grad_bn, cache["conv"], p["gamma"], self.eps)
         _, grad_K, grad_b = conv2d_backward(grad_conv, cache["x"], p["K"])

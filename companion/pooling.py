@@ -31,7 +31,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import _avg_divisor, _check_avg, _check_pool, _first_inside, _pad, _pad_for_reading, _taps
+from ._kernels import (
+    _avg_divisor,
+    _check_avg,
+    _check_pool,
+    _first_tap,
+    _pad,
+    _pad_for_reading,
+    _taps,
+    _window_argmax,
+    _winner_index,
+)
 from ._validation import as_float, check_bool, check_choice, check_int, pair
 
 __all__ = [
@@ -43,26 +53,6 @@ __all__ = [
     "upsample2d",
     "conv_transpose2d",
 ]
-
-
-def _max_with_indices(xp, hw, kernel_size, stride, padding, dilation, out_size):
-    """Each window's maximum and its flat index ``row * W + col`` in its input plane.
-
-    PyTorch's rule: the search runs over the taps inside the input in row-major order and
-    keeps the *first* maximum (a later tap wins only if strictly larger, or nan); a window
-    of ``-inf`` points at its first tap inside the input.
-    """
-    (h, w), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = hw, stride, padding, dilation, out_size
-    first = _first_inside(sh, ph, dh, ho)[:, None] * w + _first_inside(sw, pw, dw, wo)[None, :]
-    index = np.broadcast_to(first, xp.shape[:2] + out_size).astype(np.int64)
-    best = np.full(index.shape, -np.inf, dtype=xp.dtype)
-    i, j = np.arange(ho) * sh - ph, np.arange(wo) * sw - pw
-    for m, q, rows, cols in _taps(kernel_size, stride, out_size, dilation):
-        values = xp[:, :, rows, cols]
-        better = (values > best) | np.isnan(values)  # padding cells hold -inf: never better
-        best = np.where(better, values, best)
-        index = np.where(better, (i + m * dh)[:, None] * w + (j + q * dw)[None, :], index)
-    return best, index
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -133,7 +123,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     xp = _pad_for_reading(x4, sides, -np.inf)  # x4 itself when there is no padding
     shape = x.shape[:-2] + out_size
     if return_indices:
-        out, indices = _max_with_indices(xp, x.shape[-2:], kernel_size, stride, padding, dilation, out_size)
+        first = _first_tap(kernel_size, stride, padding, dilation, out_size)
+        out, winner = _window_argmax(xp, kernel_size, stride, dilation, out_size, first)
+        indices = _winner_index(winner, x.shape[-2:], kernel_size, stride, padding, dilation)
         return out.reshape(shape), indices.reshape(shape)
     out = None
     for _, _, rows, cols in _taps(kernel_size, stride, out_size, dilation):

@@ -643,3 +643,68 @@ def test_max_pool2d_backward_of_tiling_windows_is_exact_with_ties_and_leftover_c
     got = max_pool2d_backward(g, x, k)
     np.testing.assert_array_equal(got, expected)
     assert not np.signbit(got[got == 0]).any()
+
+
+@pytest.mark.parametrize("shape, kw", POOL_BACKWARD_CASES + [((3, 2, 8, 8), dict(kernel_size=2))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool2d_backward_with_the_forward_indices_matches_autograd(shape, kw, dtype):
+    """The indices of max_pool2d(..., return_indices=True) give the same gradient as the search
+    from x (with ReLU's ties at 0), and as PyTorch's autograd, which keeps its own indices."""
+    rng = np.random.default_rng(23)
+    x = np.maximum(rng.standard_normal(shape), 0).astype(dtype)
+    out, indices = max_pool2d(x, **kw, return_indices=True)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    (expected,) = torch_grads(lambda t: F.max_pool2d(t, **kw), g, x)
+    got = max_pool2d_backward(g, x, **kw, indices=indices)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)  # overlaps add in another order
+    np.testing.assert_array_equal(got, max_pool2d_backward(g, x, **kw))
+    assert not np.signbit(got[got == 0]).any()
+
+
+@pytest.mark.parametrize("shape, kw", [((2, 3, 6, 7), dict(kernel_size=2)),
+                                       ((2, 3, 7, 7), dict(kernel_size=3, stride=2, padding=1))])
+def test_max_pool2d_backward_adds_every_g_sent_to_an_index_as_pytorch_does(shape, kw):
+    """Any indices in range, repeated ones included: each cell receives the sum of the G sent to
+    it (PyTorch's own backward kernel, max_pool2d_with_indices_backward)."""
+    rng = np.random.default_rng(24)
+    x = rng.standard_normal(shape)
+    out = max_pool2d(x, **kw)
+    g = rng.standard_normal(out.shape)
+    indices = rng.integers(0, 3, out.shape)  # many windows point at the same three cells
+    k, s, p = (companion._validation.pair(kw.get(a, d), a) for a, d in
+               (("kernel_size", 0), ("stride", kw["kernel_size"]), ("padding", 0)))
+    expected = torch.ops.aten.max_pool2d_with_indices_backward(
+        torch.from_numpy(g), torch.from_numpy(x), list(k), list(s), list(p), [1, 1], False, torch.from_numpy(indices))
+    np.testing.assert_allclose(max_pool2d_backward(g, x, **kw, indices=indices), expected.numpy(), **EXACT)
+
+
+@pytest.mark.parametrize(
+    "indices, error, pattern",
+    [
+        (np.zeros((1, 1, 2, 2)), TypeError, r"^indices must be an array of integers, got dtype float64"),
+        (np.zeros((1, 1, 2, 2), dtype=bool), TypeError, r"^indices must be an array of integers, got dtype bool"),
+        (np.zeros((1, 1, 2, 3), dtype=np.int64), ValueError,
+         r"^indices must have the shape of the max_pool2d output, \(1, 1, 2, 2\), got \(1, 1, 2, 3\)"),
+        (np.full((1, 1, 2, 2), 16), ValueError, r"^indices must lie in \[0, 16\) \(H \* W of the input\), got values "
+                                                r"from 16 to 16"),
+        (np.array([[[[0, 1], [-1, 3]]]]), ValueError, r"^indices must lie in \[0, 16\).*from -1 to 3"),
+    ],
+)
+def test_max_pool2d_backward_rejects_bad_indices(indices, error, pattern):
+    with pytest.raises(error, match=pattern):
+        max_pool2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 4, 4)), 2, indices=indices)
+
+
+def test_max_pool2d_with_several_nans_in_a_window_points_at_the_last_one():
+    """PyTorch replaces its running maximum at every nan, so the last nan of a window wins, in
+    the indices and in the gradient."""
+    x = np.arange(32.0).reshape(1, 2, 4, 4)
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = x[0, 1, 2, 2] = x[0, 1, 2, 3] = x[0, 1, 3, 2] = np.nan
+    out, indices = max_pool2d(x, 2, return_indices=True)
+    expected, expected_indices = F.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+    np.testing.assert_array_equal(indices, expected_indices.numpy())
+    np.testing.assert_array_equal(out, expected.numpy())
+    g = np.arange(1.0, 9.0).reshape(1, 2, 2, 2)
+    (grad,) = torch_grads(lambda t: F.max_pool2d(t, 2), g, x)
+    np.testing.assert_array_equal(max_pool2d_backward(g, x, 2), grad)

@@ -70,8 +70,52 @@ def test_block_columns_are_the_im2col_columns(kernel, out, per_image):
         np.testing.assert_array_equal(cols, expected.transpose(1, 0, 2).reshape(k, 2 * L))
 
 
-def test_one_product_per_image_only_when_the_output_is_larger_than_the_columns():
-    assert _kernels._per_image(9, 32) and not _kernels._per_image(288, 64) and not _kernels._per_image(9, 9)
+def test_one_product_per_image_for_few_taps_or_a_forward_output_larger_than_the_columns():
+    assert _kernels._per_image(9, 32) and _kernels._per_image(9, 8) and _kernels._per_image(63, 4)
+    assert not _kernels._per_image(288, 64) and not _kernels._per_image(64, 64)
+    assert _kernels._per_image(72, 128) and not _kernels._per_image(72, 128, backward=True)
+    assert _kernels._per_image(9, 8, backward=True)
+
+
+# (N, C_in, H, W), C_out, kernel, stride, padding, dilation, groups, bias
+LAYOUT_CASES = [
+    ((3, 1, 9, 8), 4, 3, 1, 0, 1, 1, True),
+    ((2, 4, 8, 9), 6, (3, 2), 2, 1, 1, 1, False),
+    ((2, 4, 10, 10), 4, 3, 1, 2, 2, 2, True),
+    ((5, 8, 7, 7), 16, 3, 1, 1, 1, 1, True),
+]
+
+
+@pytest.mark.parametrize("per_image", [True, False])
+@pytest.mark.parametrize("case", LAYOUT_CASES)
+def test_both_product_layouts_match_torch(monkeypatch, count_blocks, per_image, case):
+    """conv2d and conv2d_backward with each image's own product and with the images side by
+    side, whichever the shape would choose, in blocks of one or two images."""
+    import companion.backprop as bp
+    import companion.convolution as conv
+
+    shape, c_out, k, stride, padding, dilation, groups, with_bias = case
+    monkeypatch.setattr(conv, "_per_image", lambda *args, **kwargs: per_image)
+    monkeypatch.setattr(bp, "_per_image", lambda *args, **kwargs: per_image)
+    forward_blocks, backward_blocks = count_blocks(conv, 600), count_blocks(bp, 600)
+    rng = np.random.default_rng(3)
+    kh, kw = (k, k) if isinstance(k, int) else k
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((c_out, shape[1] // groups, kh, kw))
+    b = rng.standard_normal(c_out) if with_bias else None
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    tb = torch.tensor(b, requires_grad=True) if with_bias else None
+    ty = F.conv2d(tx, tw, tb, **kwargs)
+    np.testing.assert_allclose(conv.conv2d(x, w, b, **kwargs), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(ty.shape)
+    ty.backward(torch.from_numpy(g))
+    gx, gw, gb = bp.conv2d_backward(g, x, w, **kwargs)
+    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gw, tw.grad.numpy(), rtol=1e-10, atol=1e-12)
+    if with_bias:
+        np.testing.assert_allclose(gb, tb.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert any(len(blocks) > 1 for blocks in forward_blocks + backward_blocks)  # several blocks ran
 
 
 @pytest.mark.parametrize("bias", [None, np.array([1.0, -2.0, 3.0])])
