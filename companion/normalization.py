@@ -287,7 +287,7 @@ class TinyCNNBN(TinyCNN):
     def forward(self, x, keep_indices=True):
         """Logits and the cache for :meth:`backward`; in training mode, also update the running statistics.
 
-        ``keep_indices``: as in :meth:`TinyCNN.forward`; only in training mode (the only mode
+        ``keep_indices``: as in :meth:`companion.model.TinyCNN.forward`; only in training mode (the only mode
         :meth:`backward` takes) are the pooling indices kept.
         """
         x = self._check_input(x)
