@@ -263,3 +263,30 @@ def test_top_patches_bad_input():
         top_patches(np.zeros((3, 1, 2, 2)), np.zeros((2, 4, 4)), [(3, 1)])
     with pytest.raises(ValueError, match="n_channels must be at least 1, got 0"):
         top_patches(np.zeros((3, 1, 2, 2)), np.zeros((3, 4, 4)), [(3, 1)], n_channels=0)
+
+
+def test_forward_keeps_the_pooling_indices_only_when_asked_and_backward_agrees_either_way():
+    """The training forward keeps where each window's maximum is (PyTorch's indices); without
+    them backward searches the windows again and gives the same gradients."""
+    net = small_net()
+    x, _ = small_batch()
+    logits, cache = net.forward(x)
+    _, expected = F.max_pool2d(torch.from_numpy(cache["act"]), 2, return_indices=True)
+    np.testing.assert_array_equal(cache["where"], expected.numpy())
+    plain_logits, plain = net.forward(x, keep_indices=False)
+    assert plain["where"] is None
+    np.testing.assert_array_equal(plain_logits, logits)
+    g = np.random.default_rng(2).standard_normal(logits.shape)
+    with_indices, searched = net.backward(cache, g), net.backward(plain, g)
+    for name in with_indices:
+        np.testing.assert_array_equal(with_indices[name], searched[name], err_msg=name)
+    with pytest.raises(TypeError, match=r"^keep_indices must be True or False"):
+        net.forward(x, keep_indices=1)
+
+
+def test_batch_norm_network_keeps_the_indices_in_training_mode_only():
+    net = companion.TinyCNNBN(n_filters=3, kernel_size=3, pool_size=2, n_classes=4, image_size=8)
+    x, _ = small_batch()
+    assert net.train().forward(x)[1]["where"] is not None
+    assert net.train().forward(x, keep_indices=False)[1]["where"] is None
+    assert net.eval().forward(x)[1]["where"] is None
