@@ -213,15 +213,15 @@ def _scatter_max_grad(g, index, hw):
     """Max pooling's input gradient from the flat index of each window's winner: every
     window's ``G`` added at its index in its own ``(H, W)`` plane, ``(N, C, H, W)``.
 
-    ``g`` and ``index`` are ``(N, C, H_out, W_out)``; ``index`` is int64 and is overwritten
-    (it becomes the index into the whole flattened gradient, plane ``n C + c`` starting at
-    ``(n C + c) H W``). One unbuffered addition, ``np.add.at``, adds the ``G`` of every window
-    a cell won (windows that overlap can share a winner) and costs no more than an
-    assignment; adding onto zeros also turns a -0.0 in ``G`` into 0.0, as PyTorch's does.
+    ``g`` and ``index`` are ``(N, C, H_out, W_out)``, ``index`` int64; offset by the start of
+    its plane, ``(n C + c) H W``, it indexes the whole flattened gradient. One unbuffered
+    addition, ``np.add.at``, adds the ``G`` of every window a cell won (windows that overlap
+    can share a winner) and costs no more than an assignment; adding onto zeros also turns
+    a -0.0 in ``G`` into 0.0, as PyTorch's does.
     """
     n, c = g.shape[:2]
     h, w = hw
-    index += (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
+    index = index + (np.arange(n * c, dtype=np.int64) * (h * w)).reshape(n, c, 1, 1)
     grad = np.zeros((n, c, h, w), dtype=g.dtype)
     np.add.at(grad.reshape(-1), index.reshape(-1), g.reshape(-1))
     return grad

@@ -380,13 +380,13 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
 
 
 def _check_indices(indices, shape, hw):
-    """``indices`` of max pooling as a new int64 array of ``shape``, each in ``[0, H W)``."""
+    """``indices`` of max pooling as an int64 array of ``shape``, each in ``[0, H W)``."""
     indices = np.asarray(indices)
     if not np.issubdtype(indices.dtype, np.integer):  # bool is not an integer dtype here
         raise TypeError(f"indices must be an array of integers, got dtype {indices.dtype}")
     if indices.shape != tuple(shape):
         raise ValueError(f"indices must have the shape of the max_pool2d output, {tuple(shape)}, got {indices.shape}")
-    indices = indices.astype(np.int64)  # a copy: the gradient's scatter overwrites it
+    indices = indices.astype(np.int64, copy=False)
     size = hw[0] * hw[1]
     # one pass for both ends: read as unsigned, a negative index is larger than any in range
     if indices.size and indices.view(np.uint64).max() >= size:

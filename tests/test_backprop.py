@@ -655,7 +655,9 @@ def test_max_pool2d_backward_with_the_forward_indices_matches_autograd(shape, kw
     out, indices = max_pool2d(x, **kw, return_indices=True)
     g = rng.standard_normal(out.shape).astype(dtype)
     (expected,) = torch_grads(lambda t: F.max_pool2d(t, **kw), g, x)
+    kept = indices.copy()
     got = max_pool2d_backward(g, x, **kw, indices=indices)
+    np.testing.assert_array_equal(indices, kept)  # the caller's indices are left as they were
     assert got.dtype == dtype
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)  # overlaps add in another order
     np.testing.assert_array_equal(got, max_pool2d_backward(g, x, **kw))
