@@ -81,3 +81,14 @@ def test_is_function_and_call_function(capsys):
     assert _verdict.call_function(len, ([1, 2],)) == (True, 2)
     assert _verdict.call_function(len, (3,), " on case 1") == (False, None)
     assert capsys.readouterr().out == "Not yet: your function raised TypeError (object of type 'int' has no len()) on case 1.\n"
+
+
+def test_answer_dict_names_what_is_missing_or_of_the_wrong_type(capsys):
+    assert _verdict.answer_dict({"a": 1, "b": 2, "c": 3}, ["a", "b"])
+    assert capsys.readouterr().out == ""
+    assert not _verdict.answer_dict([1, 2], ["a", "b"])
+    assert capsys.readouterr().out == "Not yet: answer should be a dict with the keys ['a', 'b'], got a list.\n"
+    assert not _verdict.answer_dict({"a": 1}, ["a", "b"], "a dict of name -> value")
+    assert capsys.readouterr().out == "Not yet: answer has no entry for ['b']; it needs the keys ['a', 'b'].\n"
+    assert not _verdict.answer_dict(3, ["a"], "a dict of name -> value")
+    assert capsys.readouterr().out == "Not yet: answer should be a dict of name -> value, got a int.\n"

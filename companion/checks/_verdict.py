@@ -65,6 +65,21 @@ def not_answered(**values):
     return False
 
 
+def answer_dict(answer, keys, kind=None):
+    """True when ``answer`` is a dict with every one of ``keys``; otherwise print what is
+    wrong and return False. ``kind`` names the dict expected in that message (default: "a
+    dict with the keys [...]")."""
+    keys = list(keys)
+    if not isinstance(answer, dict):
+        print(f"Not yet: answer should be {kind or f'a dict with the keys {keys}'}, got a {type(answer).__name__}.")
+        return False
+    missing = [k for k in keys if k not in answer]
+    if missing:
+        print(f"Not yet: answer has no entry for {missing}; it needs the keys {keys}.")
+        return False
+    return True
+
+
 def float_answer(answer):
     """Integer answers worked out by hand compare as floats, without a dtype note."""
     got, problem = answer_array(answer, "answer")

@@ -11,7 +11,7 @@ from ..activation import softmax
 from ..backprop import sgd_step
 from ..model import TinyCNN, confusion_matrix
 from ..training import mean_and_std
-from ._verdict import answer_array, float_answer, not_answered, quietly
+from ._verdict import answer_array, answer_dict, float_answer, not_answered, quietly
 from .generic import check_array, check_number
 
 __all__ = [
@@ -64,12 +64,7 @@ def check_network_shapes(answer, image_size=28, n_filters=8, kernel_size=3, pool
                 "logits": logits.shape}
     if not_answered(answer=answer):
         return False
-    if not isinstance(answer, dict):
-        print(f"Not yet: answer should be a dict with the keys {list(_SHAPE_KEYS)}, got a {type(answer).__name__}.")
-        return False
-    missing = [k for k in _SHAPE_KEYS if k not in answer]
-    if missing:
-        print(f"Not yet: answer has no entry for {missing}; it needs the keys {list(_SHAPE_KEYS)}.")
+    if not answer_dict(answer, _SHAPE_KEYS):
         return False
     hints = {
         "conv": " Without padding a k x k kernel fits n - k + 1 times across a side of n.",
@@ -171,12 +166,7 @@ def check_sgd_update(answer, net, x, targets, lr):
     expected = {name: sgd_step(value, grads[name], lr) for name, value in net.params.items()}
     if not_answered(answer=answer):
         return False
-    if not isinstance(answer, dict):
-        print(f"Not yet: answer should be a dict with the keys {list(expected)}, got a {type(answer).__name__}.")
-        return False
-    missing = [k for k in expected if k not in answer]
-    if missing:
-        print(f"Not yet: answer has no entry for {missing}; it needs the keys {list(expected)}.")
+    if not answer_dict(answer, expected):
         return False
     for name, want in expected.items():
         got, problem = answer_array(answer[name], name)
@@ -320,12 +310,7 @@ def check_seed_summary(answer, accuracies):
     expected = {name: mean_and_std(values) for name, values in accuracies.items()}
     if not_answered(answer=answer):
         return False
-    if not isinstance(answer, dict):
-        print(f"Not yet: answer should be a dict of setting -> (mean, std), got {type(answer).__name__}.")
-        return False
-    missing = [name for name in expected if name not in answer]
-    if missing:
-        print(f"Not yet: answer has no entry for {missing}.")
+    if not answer_dict(answer, expected, "a dict of setting -> (mean, std)"):
         return False
     for name, (mean, std) in expected.items():
         got, problem = answer_array(answer[name], f"answer[{name!r}]")
