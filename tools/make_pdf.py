@@ -1,10 +1,9 @@
 """Print the whole book to _build/pdf/book.pdf, offline (``make pdf``).
 
-1. Build the book as one HTML page (Jupyter Book's ``singlehtml`` builder) from a copy of
-   ``_config.yml`` that renders the notebooks' stored outputs instead of executing them again
-   (``make nbval`` already checks that those outputs are what the code prints today), and from
-   a copy of ``_toc.yml`` without the page that records the notebooks' execution, which only
-   the website's build has.
+1. Build the book as one HTML page (Jupyter Book's ``singlehtml`` builder) from copies of
+   ``_config.yml`` and ``_toc.yml``. Like the website, it renders the notebooks' stored outputs
+   and executes nothing (``make nbval`` checks that those outputs are what the code prints
+   today).
 2. Serve that page on a local port and open it in the Chromium that the browser tests drive
    (Debian's ``/usr/bin/chromium``, through Playwright), with every request elsewhere blocked;
    wait until MathJax has typeset every formula and every image has loaded.
@@ -38,8 +37,8 @@ PDF = OUT / "book.pdf"
 SINGLE = OUT / "_build" / "singlehtml"
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Pages only the website has: the record of how the notebooks ran when the site was built.
-WEBSITE_ONLY = {"book/appendix_execution"}
+# Pages only the website has (none at present).
+WEBSITE_ONLY: set[str] = set()
 
 
 def _write_build_files() -> tuple[Path, Path]:
