@@ -19,7 +19,8 @@ setup: $(STAMP)
 
 # Build the website into _build/html, then the whole book as one PDF, linked from its first
 # page (tools/make_pdf.py: _build/pdf/book.pdf, copied to _build/html/book.pdf); any warning
-# fails the build.
+# fails the build. Both render the outputs stored in the notebooks and execute nothing
+# (`make nbval` checks those outputs against a fresh run, `make notebooks` refreshes them).
 book: setup
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	$(BIN)/python tools/make_pdf.py
@@ -31,8 +32,11 @@ pdf: setup
 
 # Unit tests and doctests with coverage, every notebook under nbval (stored outputs
 # compared), the book build (website and PDF), every built page in headless Chromium and the
-# PDF's text, then the notebooks and unit tests again under other numerical configurations.
-test: unit nbval book site portability
+# PDF's text, then the notebooks and the numerical unit tests again under other numerical
+# configurations: the stages of tools/test_pipeline.py, two at a time on two cores (the set-up
+# first), ending with a table of the seconds each took. Logs in _build/logs/.
+test:
+	$(PYTHON) tools/test_pipeline.py
 
 unit: setup
 	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site -p no:cacheprovider \
@@ -46,9 +50,10 @@ nbval: setup
 site: setup
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
 
-# Strict nbval and the unit tests under three numerical configurations (other OpenBLAS kernels,
-# other SIMD widths for PyTorch, 1 and 2 threads), after proving that each one rounds
-# differently from the native run (tools/portability.py). CONFIGS=name picks some.
+# Strict nbval and the numerical unit tests under three numerical configurations (other
+# OpenBLAS kernels, other SIMD widths for PyTorch, 1 and 2 threads), one after another, after
+# proving that each one rounds differently from the native run (tools/portability.py).
+# CONFIGS=name picks some.
 portability: setup
 	$(BIN)/python tools/portability.py $(CONFIGS)
 

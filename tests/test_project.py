@@ -119,6 +119,54 @@ def test_ci_runs_make_test():
     assert "make test" in text
 
 
+def _tool(name):
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(name, module)  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+
+
+def test_make_test_runs_every_stage_and_each_configuration():
+    pipeline = _tool("test_pipeline")
+    stages = pipeline.stages()
+    portability = _tool("portability")
+    expected = {"setup", "unit", "nbval", "book", "site", "fingerprint"} | {f"port-{c}" for c in portability.CONFIGS}
+    assert set(stages) == expected
+    assert len(portability.CONFIGS) >= 3
+    for name, stage in stages.items():  # every stage waits for what it reads
+        assert name == "setup" or "setup" in stage.needs or stage.needs[0] in stages, name
+    assert stages["site"].needs == ("book",)
+    assert all(stages[f"port-{c}"].needs == ("fingerprint",) for c in portability.CONFIGS)
+    assert "tools/test_pipeline.py" in (ROOT / "Makefile").read_text()
+
+
+def test_portability_leaves_out_only_files_that_exist_and_no_numerical_module():
+    portability = _tool("portability")
+    tests = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    missing = set(portability.NOT_NUMERICAL) - tests
+    assert not missing, f"NOT_NUMERICAL names files that do not exist: {sorted(missing)}"
+    # the tests of every math module of the companion run in each configuration
+    math_modules = [p.stem for p in (ROOT / "companion").glob("*.py") if not p.stem.startswith("_")
+                    and p.stem not in ("notebook", "data")]
+    left_out = [m for m in math_modules if f"test_{m}.py" in portability.NOT_NUMERICAL]
+    assert not left_out, f"the tests of {left_out} compute numbers and must run in every configuration"
+
+
+def test_pipeline_adds_up_pytest_closing_lines():
+    pipeline = _tool("test_pipeline")
+    log = "...\n== 12 passed, 1 skipped in 3.2s ==\nother\n3 failed, 40 passed, 2 errors in 61.00s (0:01:01)\n"
+    assert pipeline.pytest_counts(log) == {"passed": 52, "skipped": 1, "failed": 3, "error": 2}
+    assert pipeline.pytest_counts("no closing line here: 5 passed") == {}
+
+
 def _third_party_imports_of_notebooks():
     """The top-level modules the chapters' code cells import, without the standard library."""
     import ast

@@ -1,9 +1,11 @@
 """Print the whole book to _build/pdf/book.pdf, offline (``make pdf``).
 
-1. Build the book as one HTML page (Jupyter Book's ``singlehtml`` builder) from copies of
-   ``_config.yml`` and ``_toc.yml``. Like the website, it renders the notebooks' stored outputs
-   and executes nothing (``make nbval`` checks that those outputs are what the code prints
-   today).
+1. Build the book as one HTML page (Jupyter Book's ``singlehtml`` builder, into
+   ``_build/singlehtml``) from the website's ``_config.yml`` and ``_toc.yml``. Like the website,
+   it renders the notebooks' stored outputs and executes nothing (``make nbval`` checks that
+   those outputs are what the code prints today). It shares the website's parsed pages
+   (``_build/.doctrees``): after ``make book``'s website build, Sphinx reads nothing again and
+   only writes the one page.
 2. Serve that page on a local port and open it in the Chromium that the browser tests drive
    (Debian's ``/usr/bin/chromium``, through Playwright), with every request elsewhere blocked;
    wait until MathJax has typeset every formula and every image has loaded.
@@ -34,55 +36,20 @@ from book._ext.equation_index import toc_docnames  # noqa: E402
 
 OUT = ROOT / "_build" / "pdf"
 PDF = OUT / "book.pdf"
-SINGLE = OUT / "_build" / "singlehtml"
+SINGLE = ROOT / "_build" / "singlehtml"
 HTML = ROOT / "_build" / "html"
+TOC = ROOT / "_toc.yml"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Pages only the website has (none at present).
 WEBSITE_ONLY: set[str] = set()
 
 
-def _write_build_files() -> tuple[Path, Path]:
-    """The configuration and table of contents of the PDF's build, in _build/pdf/."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    config["execute"]["execute_notebooks"] = "off"
-    # Jupyter Book resolves the folders of local extensions from the configuration file's folder.
-    local = config.setdefault("sphinx", {}).setdefault("local_extensions", {}) or {}
-    local["singlehtml_nodes"] = "book/_ext"  # MyST-NB's collapsed input, in the one-page build
-    for name, folder in local.items():
-        local[name] = os.path.relpath(ROOT / folder, OUT)
-    config_path = OUT / "_config.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-
-    def keep(entries):
-        kept = []
-        for entry in entries or []:
-            if "file" in entry and str(Path(entry["file"]).with_suffix("")) in WEBSITE_ONLY:
-                continue
-            if "sections" in entry:
-                entry = {**entry, "sections": keep(entry["sections"])}
-            kept.append(entry)
-        return kept
-
-    for part in toc.get("parts", []) or []:
-        part["chapters"] = keep(part.get("chapters"))
-    if "chapters" in toc:
-        toc["chapters"] = keep(toc["chapters"])
-    toc_path = OUT / "_toc.yml"
-    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return config_path, toc_path
-
-
 def build_singlehtml() -> Path:
     """Build the one-page HTML book; return its page."""
-    config_path, toc_path = _write_build_files()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    cmd = [
-        str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--path-output", str(OUT),
-        "--config", str(config_path), "--toc", str(toc_path), "--all", "-W", "-n", "--keep-going",
-    ]
+    # No --all: the environment the website's build has just pickled is reused when the
+    # configuration is the same (book/_ext/singlehtml_nodes.py is in both builds for that).
+    cmd = [str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "-W", "-n", "--keep-going"]
     subprocess.run(cmd, cwd=ROOT, check=True)
     # Sphinx writes the one page at the root document's path (book/intro.html) but makes its
     # links to _static/ and _images/ relative to the output's root: serve a copy from there.
@@ -312,13 +279,13 @@ def print_pdf(page_path: Path, toc_path: Path, dest: Path) -> int:
 def main():
     t0 = time.perf_counter()
     if "--no-build" in sys.argv[1:]:  # print the one-page book built before, again
-        _write_build_files()
         page = SINGLE / "_print.html"
         shutil.copyfile(SINGLE / (toc_docnames(ROOT)[0] + ".html"), page)
     else:
         page = build_singlehtml()
     t1 = time.perf_counter()
-    sheets = print_pdf(page, OUT / "_toc.yml", PDF)
+    OUT.mkdir(parents=True, exist_ok=True)
+    sheets = print_pdf(page, TOC, PDF)
     t2 = time.perf_counter()
     print(f"wrote {PDF.relative_to(ROOT)}: {sheets} pages ({PDF.stat().st_size / 1e6:.1f} MB); "
           f"one-page HTML build {t1 - t0:.0f} s, printing {t2 - t1:.0f} s")

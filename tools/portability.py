@@ -1,6 +1,9 @@
-"""Run the unit tests and every notebook under nbval in other numerical configurations.
+"""Run every notebook under strict nbval, and the numerical unit tests, in other numerical
+configurations.
 
 Usage: python tools/portability.py [--only unit|nbval] [CONFIG ...]
+       python tools/portability.py --check-fingerprints [CONFIG ...]
+       python tools/portability.py --run CONFIG
 
 A check of the book must pass on any x86-64 processor and at any thread count. The last bits
 of a floating-point result depend on three things a reader's machine chooses: the kernel
@@ -13,8 +16,13 @@ from the native run that ``make test`` makes.
 
 Before testing, the script proves that: it computes a fingerprint (hashes of a NumPy matrix
 product and of PyTorch convolutions in float64 and float32) natively and under every
-configuration, and fails if any two coincide. Then it runs strict nbval and the unit tests
-under each configuration and prints a table. Exit status 0 only if everything passed.
+configuration, and fails if any two coincide (``--check-fingerprints`` does only this). Then,
+under each configuration (``--run CONFIG`` runs one), one pytest run executes every notebook
+under strict nbval and the unit tests and doctests whose results go through NumPy's BLAS or
+PyTorch: every test file but those of ``NOT_NUMERICAL``, which check the project's text,
+files, pictures and tools, whose outcome no rounding can change. Exit status 0 only if
+everything passed. ``make test`` runs the configurations two at a time
+(``tools/test_pipeline.py``); ``make portability`` runs them one after another.
 """
 
 import argparse
@@ -49,7 +57,21 @@ CONFIGS = {
 NATIVE = {}  # the environment `make test` runs in, as the machine sets it
 
 NBVAL = ["book", "--nbval", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--ignore=_build"]
-UNIT = ["tests", "companion", "--doctest-modules", "--ignore=tests/site"]
+# Test files whose outcome does not depend on how sums are rounded: the project's files and
+# text, the book's extensions, the pictures, the data's checksums, argument checking and the
+# wording of verdicts. Every other file of tests/ runs in each configuration
+# (tests/test_project.py checks that every name here is a file).
+NOT_NUMERICAL = [
+    "test_benchmarks.py", "test_checks_verdict.py", "test_citations.py", "test_companion_reference.py",
+    "test_data.py", "test_equation_index.py", "test_init.py", "test_lab.py", "test_notebook.py",
+    "test_notebooks.py", "test_plotting_compgraph.py", "test_plotting_conv_scene.py",
+    "test_plotting_experiments.py", "test_plotting_graphs.py", "test_plotting_images.py",
+    "test_plotting_style.py", "test_plotting_training.py", "test_project.py", "test_validation.py",
+]
+# The doctests of the math modules (the examples print numbers); not those of plotting/ and checks/.
+DOCTEST_IGNORE = ["companion/plotting", "companion/checks"]
+UNIT = ["tests", "companion", "--doctest-modules", "--ignore=tests/site",
+        *(f"--ignore=tests/{name}" for name in NOT_NUMERICAL), *(f"--ignore={d}" for d in DOCTEST_IGNORE)]
 
 
 def fingerprint():
@@ -87,32 +109,10 @@ def run_fingerprint(overrides):
     return json.loads(out.stdout)
 
 
-def run_pytest(args, overrides):
-    start = time.perf_counter()
-    cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
-    done = subprocess.run(cmd, env=environment(overrides), cwd=ROOT, capture_output=True, text=True)
-    summary = next((line for line in reversed(done.stdout.splitlines()) if line.strip()), "")
-    if done.returncode != 0:
-        print(done.stdout[-6000:], done.stderr[-2000:], sep="\n")
-    return done.returncode == 0, summary.strip("= "), time.perf_counter() - start
-
-
-def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("configs", nargs="*", metavar="CONFIG", help="one of " + ", ".join(CONFIGS) + " (default: all)")
-    parser.add_argument("--only", choices=["unit", "nbval"])
-    parser.add_argument("--fingerprint", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    unknown = [c for c in args.configs if c not in CONFIGS]
-    if unknown:
-        parser.error(f"unknown configuration {unknown}; choose from {list(CONFIGS)}")
-    args.configs = args.configs or list(CONFIGS)
-    if args.fingerprint:
-        print(json.dumps(fingerprint()))
-        return 0
-
+def check_fingerprints(configs) -> bool:
+    """Print the fingerprints, natively and under each configuration; True if no two coincide."""
     prints = {"native": run_fingerprint(NATIVE)}
-    for name in args.configs:
+    for name in configs:
         prints[name] = run_fingerprint(CONFIGS[name][1])
     results = ["numpy matmul", "torch conv2d float64", "torch conv2d float32"]
     print(f"{'configuration':<26}{'OpenBLAS':<13}{'torch':<9}{'threads':>8}   " + "  ".join(f"{r:<20}" for r in results))
@@ -124,21 +124,51 @@ def main(argv):
             if all(prints[p][r] == prints[q][r] for r in results)]
     if same:
         print(f"FAILED: these configurations compute bit for bit alike, so one of them tests nothing new: {same}")
-        return 1
-    print("every configuration rounds differently from the native run and from every other one\n")
+        return False
+    print("every configuration rounds differently from the native run and from every other one", flush=True)
+    return True
 
-    failed = False
-    for name in args.configs:
-        what, overrides = CONFIGS[name]
-        print(f"== {name}: {what}", flush=True)
-        for label, pytest_args in (("nbval", NBVAL), ("unit", UNIT)):
-            if args.only and args.only != label:
-                continue
-            ok, summary, seconds = run_pytest(pytest_args, overrides)
-            failed |= not ok
-            print(f"   {label:<6}{'passed' if ok else 'FAILED'}  ({summary}; {seconds:.0f} s)", flush=True)
-    print("portability run: " + ("FAILED" if failed else "every configuration passed"))
-    return 1 if failed else 0
+
+def run_config(name, only=None) -> bool:
+    """Strict nbval of every notebook and the numerical unit tests under one configuration, in
+    one pytest run (or one part, with ``only``); prints pytest's output and a closing line."""
+    what, overrides = CONFIGS[name]
+    args = {"nbval": NBVAL, "unit": UNIT, None: [*NBVAL, *UNIT]}[only]
+    print(f"== {name}: {what}", flush=True)
+    start = time.perf_counter()
+    cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(cmd, env=environment(overrides), cwd=ROOT)
+    ok = done.returncode == 0
+    print(f"== {name}: {'passed' if ok else 'FAILED'} in {time.perf_counter() - start:.0f} s", flush=True)
+    return ok
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("configs", nargs="*", metavar="CONFIG", help="one of " + ", ".join(CONFIGS) + " (default: all)")
+    parser.add_argument("--only", choices=["unit", "nbval"])
+    parser.add_argument("--check-fingerprints", action="store_true", help="only prove that the configurations differ")
+    parser.add_argument("--run", metavar="CONFIG", help="run the tests under this one configuration, without the proof")
+    parser.add_argument("--fingerprint", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    unknown = [c for c in args.configs + ([args.run] if args.run else []) if c not in CONFIGS]
+    if unknown:
+        parser.error(f"unknown configuration {unknown}; choose from {list(CONFIGS)}")
+    args.configs = args.configs or list(CONFIGS)
+    if args.fingerprint:
+        print(json.dumps(fingerprint()))
+        return 0
+    if args.run:
+        return 0 if run_config(args.run, args.only) else 1
+    if not check_fingerprints(args.configs):
+        return 1
+    if args.check_fingerprints:
+        return 0
+    results = {name: run_config(name, args.only) for name in args.configs}
+    for name, ok in results.items():
+        print(f"   {name:<26}{'passed' if ok else 'FAILED'}")
+    print("portability run: " + ("every configuration passed" if all(results.values()) else "FAILED"))
+    return 0 if all(results.values()) else 1
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ Sphinx looks up the handlers of custom nodes by the builder's name first and fal
 its format ("html") only when no extension registered any handler under that name. As soon as
 one extension registers a node for ``singlehtml``, the nodes registered for ``html`` alone
 (MyST-NB's collapsed cell input, for one) have no handler there and the build stops. This
-copies the missing ones over once every extension is loaded. Only ``tools/make_pdf.py`` adds
-it to its build.
+copies the missing ones over once every extension is loaded. It does nothing in the website's
+build, and is in its configuration too so that the one-page build can reuse the website's
+parsed pages (Sphinx reads every page again when the extensions differ).
 """
 
 
