@@ -116,6 +116,6 @@ def test_chapter_number():
 def test_the_book_links_conv2d_backward_to_chapter_7():
     equations = ei.build_index(ROOT)
     links = cr.backlinks(equations, ei.callers(ROOT))
-    entry = links["companion.backprop.conv2d_backward"]
+    entry = links["companion.backprop.conv.conv2d_backward"]
     assert entry["equations"], "no equation of the book is computed by conv2d_backward"
     assert "book/07_backpropagation" in entry["chapters"]
