@@ -175,8 +175,9 @@ def test_callers_name_every_page_that_calls_a_function(book):
 
 
 def test_definition_resolves_flat_and_qualified_names():
-    assert ei.definition(".conv2d") == "companion.convolution.conv2d"
-    assert ei.definition(".convolution.conv2d") == "companion.convolution.conv2d"
+    assert ei.definition(".conv2d") == "companion.convolution.layer.conv2d"
+    assert ei.definition(".convolution.conv2d") == "companion.convolution.layer.conv2d"
+    assert ei.definition(".convolution.layer.conv2d") == "companion.convolution.layer.conv2d"
     assert ei.definition(".TinyCNN") == "companion.model.TinyCNN"
     assert ei.definition(".no_such_function") is None
     assert ei.definition(".convolution") is None  # a module is not a function
