@@ -7,18 +7,23 @@ Chapter by chapter, the math (NumPy only), the plots that chapter introduces, an
 exercise checks:
 
 1. Images as arrays: ``representation``, ``data``; ``plotting.images``; ``checks.ch01``.
-2. Convolution: ``convolution``, ``filters``; ``plotting.conv_scene``, ``plotting.images``,
-   ``plotting.graphs`` (receptive fields); ``checks.ch02``.
-3. Activation functions: ``activation``; ``plotting.graphs``; ``checks.ch03``.
+2. Convolution: ``convolution.formulas`` (the two formulas, the output size, padding),
+   ``convolution.locality`` (why convolution, receptive fields), ``convolution.layer``
+   (``conv2d``, its loops, ``im2col``), ``filters``; ``plotting.conv_scene``,
+   ``plotting.images``, ``plotting.graphs`` (receptive fields); ``checks.ch02``.
+3. Activation functions: ``activation.classic`` (ReLU, sigmoid, tanh, softmax),
+   ``activation.relu_family`` (leaky ReLU, ELU, GELU); ``plotting.graphs``; ``checks.ch03``.
 4. Pooling: ``pooling`` (max, average and global average pooling, blur pooling,
-   upsampling, the transposed convolution), ``backprop`` (``global_avg_pool2d_backward``);
-   ``checks.ch04``.
-5. Multiple filters and channels: ``convolution``, ``filters`` (parameter counts and the
+   upsampling, the transposed convolution), ``backprop.pooling``
+   (``global_avg_pool2d_backward``); ``checks.ch04``.
+5. Multiple filters and channels: ``convolution.layer``, ``filters`` (parameter counts and the
    costs of a layer, ``layer_costs``); ``checks.ch05``.
 6. Dense layers, softmax and loss: ``layers``, ``filters``, ``torch_models`` (the source's Keras
    model in PyTorch, and its weights); ``plotting.graphs``;
    ``checks.ch06``.
-7. Backpropagation: ``backprop``; ``checks.ch07``.
+7. Backpropagation: ``backprop.conv``, ``backprop.pooling``, ``backprop.dense`` (activations,
+   softmax, the dense layer, the losses), ``backprop.learning`` (``numerical_gradient``,
+   ``sgd_step``); ``checks.ch07``.
 8. The whole network: ``model``, ``training``, ``torch_models``, ``data`` (the validation
    split, recorded results of slow experiments); ``plotting.graphs``,
    ``plotting.experiments``; ``checks.ch08``.
@@ -28,13 +33,16 @@ exercise checks:
     ``checks.ch10``.
 
 * **The math.** A module per topic, NumPy only: ``representation`` (images as arrays),
-  ``data`` (the bundled MNIST digits and photographs), ``convolution`` (``conv2d`` and its
-  loops, ``im2col`` and ``col2im``, ``correlate2d``, the matrix of a convolution, locally
-  connected layers, receptive fields), ``filters`` (classic kernels,
-  parameter counts, ``layer_costs``), ``activation``, ``pooling`` (pooling, blur pooling,
-  upsampling, the transposed convolution), ``layers`` (dense layers and losses),
-  ``backprop`` (every gradient, each the twin of a forward function), ``model``
-  (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
+  ``data`` (the bundled MNIST digits and photographs), ``convolution`` (a package:
+  ``formulas``, ``correlate2d`` and ``convolve2d`` with the output size and padding;
+  ``locality``, the matrix of a convolution, locally connected layers, receptive fields;
+  ``layer``, ``conv2d`` and its loops, ``im2col`` and ``col2im``), ``filters`` (classic
+  kernels, parameter counts, ``layer_costs``), ``activation`` (a package: ``classic``
+  and ``relu_family``), ``pooling`` (pooling, blur pooling, upsampling, the transposed
+  convolution), ``layers`` (dense layers and losses), ``backprop`` (every gradient, each
+  the twin of a forward function; a package with a module per family of layers: ``conv``,
+  ``pooling``, ``dense``, and ``learning`` for ``sgd_step`` and ``numerical_gradient``),
+  ``model`` (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
   bookkeeping both training loops share), ``autograd`` (a small reverse-mode engine whose
   backward rules are the functions of ``backprop``; its ``Tensor``,
   ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
@@ -42,9 +50,12 @@ exercise checks:
   flat names are the NumPy functions), ``initialization`` (fans, He, Glorot and
   PyTorch's default), ``optimizers`` (momentum and Adam steps), ``normalization`` (batch
   normalisation, forward, backward and running statistics) and ``augmentation`` (shifts
-  and rotations of images). What several of them share has a named home:
+  and rotations of images). The packages ``convolution``, ``activation`` and ``backprop``
+  re-export their modules' names (``companion.backprop.conv2d_backward`` is
+  ``companion.backprop.conv.conv2d_backward``). What several of them share has a named home:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a
-  wrong value) and ``_kernels`` (output lengths, padding, window views, blocking).
+  wrong value) and ``_kernels`` (output lengths, padding, window views, blocking), and
+  ``activation._arrays`` for the two activation modules.
 * **The PyTorch twins.** ``torch_models`` is the only module that imports torch. It is
   loaded on first use of ``torch_twin``, ``keras_style_cnn``, ``stacked_cnn``,
   ``load_keras_weights``, ``train_torch``, ``small_cnn``, ``fit_torch`` or ``torch_accuracy``, so

@@ -23,6 +23,8 @@ helper                     checks
                            ``size_average`` and ``reduce``
 :func:`check_cross_entropy`  the arguments of cross-entropy and its gradient
 :func:`check_loss_pair`    a loss's input and target of one shape, and its weight
+:func:`check_grad_out`     the upstream gradient of a backward pass has the shape of
+                           the forward output
 :func:`to_numpy`           a ``torch.Tensor`` as a NumPy array (anything else unchanged)
 =========================  ==========================================================
 """
@@ -372,3 +374,18 @@ def check_cross_entropy(input, target, weight, ignore_index, label_smoothing):
     if np.any(outside):
         raise ValueError(f"target must be class indices in [0, {c}) for C={c} classes, got {target[outside].flat[0]}")
     return z, target, weight, axis, False
+
+
+def check_grad_out(grad_out, expected_shape, what):
+    """The upstream gradient of a backward pass as a float array of the forward output's shape.
+
+    ``what`` names the forward function in the error: "grad_out must have the shape of the
+    conv2d output, (1, 1, 2, 2), got (1, 1, 2, 3)".
+    """
+    grad_out = as_float(grad_out, "grad_out", len(expected_shape))
+    if grad_out.shape != tuple(expected_shape):
+        raise ValueError(
+            f"grad_out must have the shape of the {what} output, {tuple(expected_shape)}, "
+            f"got {grad_out.shape}"
+        )
+    return grad_out

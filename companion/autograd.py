@@ -4,9 +4,11 @@ A :class:`Tensor` holds an array (``.data``) and, once :meth:`Tensor.backward` h
 gradient of a scalar with respect to it (``.grad``), as ``torch.Tensor`` does. Every
 operation on tensors records a node of a **computational graph**: its inputs (``parents``)
 and a backward rule that turns the gradient of its output, :math:`G`, into the gradients of
-its inputs. The rules are the book's own backward functions of :mod:`companion.backprop`
-(``conv2d_backward``, ``max_pool2d_backward``, ``relu_backward``, ``linear_backward``,
-``cross_entropy_backward``); the engine adds only three things:
+its inputs. The rules are the book's own backward functions of ``companion.backprop``
+(``conv2d_backward`` of :mod:`~companion.backprop.conv`, ``max_pool2d_backward`` of
+:mod:`~companion.backprop.pooling`, ``relu_backward``, ``linear_backward`` and
+``cross_entropy_backward`` of :mod:`~companion.backprop.dense`); the engine adds only three
+things:
 
 1. the graph, recorded while the forward pass runs;
 2. a topological order of it (:func:`topological_order`), so that a node's rule runs only

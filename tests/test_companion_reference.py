@@ -79,33 +79,33 @@ def test_no_page_documents_a_module_that_is_gone():
 
 def test_backlinks_join_equations_and_callers():
     equations = [
-        ei.Equation("eq-a", "book/02_x", function="conv2d", target="companion.convolution.conv2d"),
-        ei.Equation("eq-b", "book/05_y", function="conv2d", target="companion.convolution.conv2d"),
+        ei.Equation("eq-a", "book/02_x", function="conv2d", target="companion.convolution.layer.conv2d"),
+        ei.Equation("eq-b", "book/05_y", function="conv2d", target="companion.convolution.layer.conv2d"),
         ei.Equation("eq-c", "book/05_y", function=None),
     ]
-    called = {"companion.convolution.conv2d": ["book/02_x", "book/notation", "book/05_y"], "companion.data.digits": ["book/01_z"]}
+    called = {"companion.convolution.layer.conv2d": ["book/02_x", "book/notation", "book/05_y"], "companion.data.digits": ["book/01_z"]}
     links = cr.backlinks(equations, called)
-    assert links["companion.convolution.conv2d"] == {"equations": ["eq-a", "eq-b"], "chapters": ["book/02_x", "book/05_y"]}
+    assert links["companion.convolution.layer.conv2d"] == {"equations": ["eq-a", "eq-b"], "chapters": ["book/02_x", "book/05_y"]}
     assert links["companion.data.digits"] == {"equations": [], "chapters": ["book/01_z"]}
 
-    lines = "\n".join(cr.docstring_lines("companion.convolution.conv2d", "function", links))
+    lines = "\n".join(cr.docstring_lines("companion.convolution.layer.conv2d", "function", links))
     assert "Computes equations :eq:`eq-a`, :eq:`eq-b`." in lines
     assert "Called in :doc:`chapter 2 </book/02_x>`, :doc:`chapter 5 </book/05_y>`." in lines
     one = "\n".join(cr.docstring_lines("companion.data.digits", "function", links))
     assert "Computes" not in one and ":doc:`chapter 1 </book/01_z>`" in one
     assert cr.docstring_lines("companion.data.other", "function", links) == []
-    module = "\n".join(cr.docstring_lines("companion.convolution", "module", links))
+    module = "\n".join(cr.docstring_lines("companion.convolution.layer", "module", links))
     assert "Called in :doc:`chapter 2 </book/02_x>`, :doc:`chapter 5 </book/05_y>`." in module
 
 
 def test_home_chapter_is_the_first_that_calls_the_module():
     called = {
-        "companion.convolution.conv2d": ["book/05_y", "book/02_x"],
-        "companion.convolution.im2col": ["book/07_z"],
+        "companion.convolution.layer.conv2d": ["book/05_y", "book/02_x"],
+        "companion.convolution.layer.im2col": ["book/07_z"],
         "companion.pooling.max_pool2d": ["book/notation"],
     }
-    home = cr.home_chapters(["companion.convolution", "companion.pooling"], called, ["book/02_x", "book/05_y", "book/07_z"])
-    assert home == {"companion.convolution": "book/02_x", "companion.pooling": None}
+    home = cr.home_chapters(["companion.convolution.layer", "companion.pooling"], called, ["book/02_x", "book/05_y", "book/07_z"])
+    assert home == {"companion.convolution.layer": "book/02_x", "companion.pooling": None}
 
 
 def test_chapter_number():
@@ -116,6 +116,6 @@ def test_chapter_number():
 def test_the_book_links_conv2d_backward_to_chapter_7():
     equations = ei.build_index(ROOT)
     links = cr.backlinks(equations, ei.callers(ROOT))
-    entry = links["companion.backprop.conv2d_backward"]
+    entry = links["companion.backprop.conv.conv2d_backward"]
     assert entry["equations"], "no equation of the book is computed by conv2d_backward"
     assert "book/07_backpropagation" in entry["chapters"]

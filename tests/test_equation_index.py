@@ -139,8 +139,8 @@ def test_each_equation_carries_its_formula_and_where_its_function_is_defined(boo
     assert eqs["eq-softmax"].latex == "s = e^z"
     assert eqs["eq-directive"].latex == "c"
     assert eqs["eq-md"].latex == "w"
-    assert eqs["eq-relu"].target == "companion.activation.relu"  # the flat name's definition
-    assert eqs["eq-override"].target == "companion.activation.tanh"
+    assert eqs["eq-relu"].target == "companion.activation.classic.relu"  # the flat name's definition
+    assert eqs["eq-override"].target == "companion.activation.classic.tanh"
     assert eqs["eq-directive"].target is None  # companion.no_such_function
     assert eqs["eq-orphan"].target is None
 
@@ -168,15 +168,16 @@ def test_the_test_lines_of_the_book_point_at_their_defs():
 
 def test_callers_name_every_page_that_calls_a_function(book):
     called = ei.callers(book)
-    assert called["companion.activation.relu"] == ["book/01_a"]
-    assert called["companion.activation.sigmoid"] == ["book/02_b"]
+    assert called["companion.activation.classic.relu"] == ["book/01_a"]
+    assert called["companion.activation.classic.sigmoid"] == ["book/02_b"]
     assert called["companion.notebook.setup_notebook"] == ["book/01_a"]
     assert not any("no_such_function" in target for target in called)
 
 
 def test_definition_resolves_flat_and_qualified_names():
-    assert ei.definition(".conv2d") == "companion.convolution.conv2d"
-    assert ei.definition(".convolution.conv2d") == "companion.convolution.conv2d"
+    assert ei.definition(".conv2d") == "companion.convolution.layer.conv2d"
+    assert ei.definition(".convolution.conv2d") == "companion.convolution.layer.conv2d"
+    assert ei.definition(".convolution.layer.conv2d") == "companion.convolution.layer.conv2d"
     assert ei.definition(".TinyCNN") == "companion.model.TinyCNN"
     assert ei.definition(".no_such_function") is None
     assert ei.definition(".convolution") is None  # a module is not a function

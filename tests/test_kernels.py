@@ -91,8 +91,8 @@ LAYOUT_CASES = [
 def test_both_product_layouts_match_torch(monkeypatch, count_blocks, per_image, case):
     """conv2d and conv2d_backward with each image's own product and with the images side by
     side, whichever the shape would choose, in blocks of one or two images."""
-    import companion.backprop as bp
-    import companion.convolution as conv
+    import companion.backprop.conv as bp
+    import companion.convolution.layer as conv
 
     shape, c_out, k, stride, padding, dilation, groups, with_bias = case
     monkeypatch.setattr(conv, "_per_image", lambda *args, **kwargs: per_image)

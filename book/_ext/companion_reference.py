@@ -52,7 +52,7 @@ def reference_pages(root: Path) -> list[str]:
 
 
 def documented_modules(root: Path) -> dict[str, str]:
-    """module name ("companion.convolution") -> docname of the page that documents it."""
+    """module name ("companion.convolution.layer") -> docname of the page that documents it."""
     out = {}
     for docname in reference_pages(root):
         path = Path(root) / (docname + ".md")
@@ -69,7 +69,7 @@ def chapter_number(docname: str) -> str | None:
 
 
 def backlinks(equations, called) -> dict[str, dict[str, list[str]]]:
-    """definition ("companion.convolution.conv2d") -> {"equations": [labels], "chapters":
+    """definition ("companion.convolution.layer.conv2d") -> {"equations": [labels], "chapters":
     [docnames]}: what the index of equations and the chapters' code cells say of each name.
     Only numbered chapters count as callers."""
     out: dict[str, dict[str, list[str]]] = {}
@@ -187,7 +187,7 @@ def setup(app):
 
     def flat_name(app, env, node, contnode):
         """A docstring's ``companion.conv2d`` or ``conv2d`` (the flat name a reader writes) links
-        to where the reference documents it, ``companion.convolution.conv2d``."""
+        to where the reference documents it, ``companion.convolution.layer.conv2d``."""
         if node.get("refdomain") != "py":
             return None
         target = node["reftarget"].removeprefix("~")

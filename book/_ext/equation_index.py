@@ -56,7 +56,7 @@ class Equation:
     exists: bool = False  # the function resolves to a callable in the installed companion
     tests: list[str] = field(default_factory=list)  # "tests/test_x.py::test_y"
     latex: str = ""  # the equation itself, as written between the $$
-    target: str | None = None  # where the function is defined, "companion.convolution.conv2d"
+    target: str | None = None  # where the function is defined, "companion.convolution.layer.conv2d"
     test_lines: dict[str, int] = field(default_factory=dict)  # test id -> line of its `def`
 
 
@@ -164,7 +164,7 @@ def _resolve(dotted: str) -> bool:
 
 
 def definition(dotted: str) -> str | None:
-    """Where the callable companion<dotted> is defined ("companion.convolution.conv2d"):
+    """Where the callable companion<dotted> is defined ("companion.convolution.layer.conv2d"):
     the name under which the reference of the companion documents it."""
     obj = _lookup(dotted)
     module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
@@ -342,7 +342,7 @@ def build_index(root: Path, docnames: list[str] | None = None) -> list[Equation]
 def callers(root: Path, docnames: list[str] | None = None) -> dict[str, list[str]]:
     """Where the companion is defined -> the pages whose code cells call it: for every
     ``companion.<name>(`` of a page (``companion.convolution.conv2d(`` too), the definition
-    of that name ("companion.convolution.conv2d") -> the docnames that call it, in reading
+    of that name ("companion.convolution.layer.conv2d") -> the docnames that call it, in reading
     order. Names that resolve to nothing callable are left out."""
     root = Path(root)
     found: dict[str, list[str]] = {}

@@ -131,10 +131,10 @@ def test_every_public_name_has_its_entry(module, docname):
 
 def test_conv2d_backward_links_back_to_chapter_7(site):
     script = r"""
-    () => { const dd = document.getElementById('companion.backprop.conv2d_backward').nextElementSibling;
+    () => { const dd = document.getElementById('companion.backprop.conv.conv2d_backward').nextElementSibling;
             return Array.from(dd.querySelectorAll('a')).map(a => ({href: a.href, text: a.innerText.trim()})); }
     """
-    links, visit = _open(site, "book/reference/backprop", script)
+    links, visit = _open(site, "book/reference/backprop_conv", script)
     assert not visit.console, visit.console
     chapter = [a for a in links if urlsplit(a["href"]).path.endswith("/book/07_backpropagation.html")]
     equations = [a for a in chapter if re.fullmatch(r"\(7\.\d+\)", a["text"])]
@@ -143,10 +143,10 @@ def test_conv2d_backward_links_back_to_chapter_7(site):
 
 
 def test_the_entry_links_to_its_highlighted_source():
-    page = (HTML / "book/reference/backprop.html").read_text(encoding="utf-8")
-    m = re.search(r'href="([^"]*_modules/companion/backprop\.html#conv2d_backward)"', page)
+    page = (HTML / "book/reference/backprop_conv.html").read_text(encoding="utf-8")
+    m = re.search(r'href="([^"]*_modules/companion/backprop/conv\.html#conv2d_backward)"', page)
     assert m, "the entry of conv2d_backward has no [source] link"
-    source = HTML / "_modules/companion/backprop.html"
+    source = HTML / "_modules/companion/backprop/conv.html"
     text = source.read_text(encoding="utf-8")
     assert 'id="conv2d_backward"' in text and 'class="highlight"' in text
 
