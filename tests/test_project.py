@@ -155,8 +155,11 @@ def test_portability_leaves_out_only_files_that_exist_and_no_numerical_module():
     missing = set(portability.NOT_NUMERICAL) - tests
     assert not missing, f"NOT_NUMERICAL names files that do not exist: {sorted(missing)}"
     # the tests of every math module of the companion run in each configuration
-    math_modules = [p.stem for p in (ROOT / "companion").glob("*.py") if not p.stem.startswith("_")
+    sources = [p.relative_to(ROOT / "companion") for p in (ROOT / "companion").rglob("*.py")]
+    math_modules = ["_".join(p.with_suffix("").parts) for p in sources
+                    if p.parts[0] not in ("plotting", "checks") and not p.name.startswith("_")
                     and p.stem not in ("notebook", "data")]
+    assert "backprop_conv" in math_modules or "backprop" in math_modules
     left_out = [m for m in math_modules if f"test_{m}.py" in portability.NOT_NUMERICAL]
     assert not left_out, f"the tests of {left_out} compute numbers and must run in every configuration"
 

@@ -14,7 +14,8 @@ The stages and what each one needs first:
                              notebook and the numerical unit tests; after fingerprint
 
 Every stage after setup runs as soon as what it needs has passed and one of ``--jobs`` slots
-is free (default: the number of cores, at most 2), longest first. Each writes its output to
+is free (default: the number of cores, at most 2), the one that starts the longest chain of
+stages first. Each writes its output to
 _build/logs/STAGE.log; when it ends, its last lines (all of them on failure) are printed. The
 run ends with the table of every stage's start, end and seconds, and one closing line that
 adds up the tests of every pytest run. Exit status 0 only if every stage passed. This script
@@ -95,6 +96,12 @@ class Runner:
         self.t0 = time.perf_counter()
         LOGS.mkdir(parents=True, exist_ok=True)
 
+    def priority(self, stage: Stage) -> float:
+        """The length of the longest chain of stages that starts with this one: what unlocks
+        long work starts first."""
+        after = [self.priority(s) for s in self.stages.values() if stage.name in s.needs]
+        return stage.cost + max(after, default=0.0)
+
     def ready(self, stage: Stage) -> bool:
         return stage.state == "waiting" and all(
             self.stages[n].state == "passed" for n in stage.needs if n in self.stages)
@@ -133,7 +140,7 @@ class Runner:
                 waiting = [s for s in self.stages.values() if s.state in ("waiting", "running")]
                 if not waiting:
                     break
-                ready = sorted((s for s in self.stages.values() if self.ready(s)), key=lambda s: -s.cost)
+                ready = sorted((s for s in self.stages.values() if self.ready(s)), key=lambda s: -self.priority(s))
                 if ready and running < self.jobs:
                     stage = ready[0]
                     stage.state = "running"
