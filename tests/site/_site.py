@@ -178,8 +178,8 @@ class Site:
         self.current = None
         self._visits = {}
 
-    def _context(self, **kwargs):
-        context = self.browser.new_context(viewport=VIEWPORT, service_workers="block", **kwargs)
+    def _context(self, viewport=VIEWPORT, **kwargs):
+        context = self.browser.new_context(viewport=viewport, service_workers="block", **kwargs)
         context.route("**/*", self._route)
         return context
 
