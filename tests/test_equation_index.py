@@ -37,10 +37,12 @@ def test_chapters_are_numbered_and_the_appendix_comes_last():
 
 
 def _notebook(path, cells):
+    """cells: (kind, source) or (kind, source, metadata)."""
     nb = {
         "cells": [
-            {"cell_type": kind, "metadata": {}, "source": src, **({"outputs": [], "execution_count": None} if kind == "code" else {})}
-            for kind, src in cells
+            {"cell_type": kind, "metadata": meta[0] if meta else {}, "source": src,
+             **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+            for kind, src, *meta in cells
         ],
         "metadata": {},
         "nbformat": 4,
@@ -66,7 +68,7 @@ def book(tmp_path):
             ("code", "x = 1\ny = companion.relu(x)\nz = companion.softmax(x)"),
             ("markdown", "$$ a $$ (eq-orphan)"),
             ("markdown", "no code after the orphan before the next equation\n\n$$ b $$ (eq-override)"),
-            ("code", "# computes: eq-override -> companion.activation.tanh\nv = companion.relu(x)"),
+            ("code", "v = companion.relu(x)", {"computes": {"eq-override": "companion.activation.tanh"}}),
             ("markdown", "```{math}\n:label: eq-directive\nc\n```\n\n```python\n$$ d $$ (eq-in-code)\n```"),
             ("code", "companion.no_such_function(1)"),
         ],
@@ -116,7 +118,7 @@ def test_derivation_on_a_small_book(book):
     assert eqs["eq-relu"].qualified == eqs["eq-softmax"].qualified == "companion.relu"  # first call counts
     assert eqs["eq-relu"].tests == ["tests/test_x.py::test_relu"]
     assert eqs["eq-orphan"].function is None
-    assert eqs["eq-override"].qualified == "companion.activation.tanh"
+    assert eqs["eq-override"].qualified == "companion.activation.tanh"  # from the cell's metadata
     assert eqs["eq-override"].tests == ["tests/test_x.py::test_pairs"]
     assert eqs["eq-directive"].function == "no_such_function" and not eqs["eq-directive"].exists
     assert eqs["eq-md"].docname == "book/02_b" and eqs["eq-md"].function == "sigmoid"

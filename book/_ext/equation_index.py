@@ -8,8 +8,9 @@ Nothing here is typed by hand; it is all read from the sources at build time:
   markdown cells of notebooks and in ``.md`` pages.
 * **Function.** The first code cell after the equation (before the next labelled equation)
   that calls ``companion.<name>(...)`` names the function; if that cell calls several, the
-  first call counts. A comment ``# computes: <label> -> companion.<name>`` in any code cell
-  of the page overrides this, for the rare cell whose first call is not the equation's.
+  first call counts. For the rare cell whose first call is not the equation's, the cell's
+  metadata names the function instead, where a reader does not see it:
+  ``"computes": {"<label>": "companion.<name>"}`` (Jupyter and Colab keep cell metadata).
 * **Tests** are the ``test_*`` functions under ``tests/`` that use that function (call it, or
   pass it as a parameter, directly or through a module-level table) and also use ``torch``
   or ``scipy`` (directly, or through a module-level helper that does).
@@ -41,7 +42,6 @@ _MATH_DIRECTIVE = re.compile(
 )
 _LABEL_OPT = re.compile(r"^[ \t]*:label:[ \t]*(\S+)", re.M)
 _COMPANION_CALL = re.compile(r"\bcompanion((?:\.[A-Za-z_]\w*)+)\s*\(")
-_OVERRIDE = re.compile(r"#\s*computes:\s*(?P<label>\S+)\s*->\s*companion((?:\.[A-Za-z_]\w*)+)")
 # Code fences of a .md page: ```{code-cell} and ```python blocks are code; others are prose.
 _INLINE_CODE = re.compile(r"(?<!`)(`{1,2})(?!`)[^\n]+?(?<!`)\1(?!`)")
 _MD_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
@@ -173,16 +173,25 @@ def definition(dotted: str) -> str | None:
     return f"{module}.{qualname}"
 
 
+def computes_metadata(path: Path) -> dict[str, str]:
+    """{label: ".name"} from the ``computes`` metadata of a notebook's code cells."""
+    if path.suffix != ".ipynb":
+        return {}
+    out = {}
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        for label, dotted in (cell.get("metadata", {}).get("computes") or {}).items():
+            if not (isinstance(dotted, str) and dotted.startswith("companion.")):
+                raise ValueError(f"{path.name}: computes metadata {label!r} -> {dotted!r} must name companion.<name>")
+            out[label] = dotted[len("companion"):]
+    return out
+
+
 def equations_of(root: Path, docname: str) -> list[Equation]:
     path = source_path(root, docname)
     if path is None:
         return []
     page = cells(path)
-    overrides = {}
-    for kind, text in page:
-        if kind == "code":
-            for m in _OVERRIDE.finditer(text):
-                overrides[m.group("label")] = m.group(2)
+    overrides = computes_metadata(path)
     result = []
     for i, (kind, text) in enumerate(page):
         if kind != "markdown":
