@@ -74,6 +74,12 @@ def stages() -> dict[str, Stage]:
     return {s.name: s for s in out}
 
 
+# Two stages share the two cores, so a thread that waits must yield its core: OpenMP's default
+# policy spins instead, and PyTorch's two threads then wait for each other at every barrier
+# while the other stage runs (a training step of chapter 8's deeper network took ten times as
+# long). The policy decides how a thread waits, not what it computes.
+SHARED_CORES = {"OMP_WAIT_POLICY": "PASSIVE"}
+
 SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b")
 
 
@@ -115,7 +121,7 @@ class Runner:
         stage.start = time.perf_counter() - self.t0
         with open(log, "w", encoding="utf-8") as out:
             done = subprocess.run(stage.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                  env={**os.environ, **stage.env})
+                                  env={**SHARED_CORES, **os.environ, **stage.env})
         stage.end = time.perf_counter() - self.t0
         text = log.read_text(encoding="utf-8", errors="replace")
         stage.counts = pytest_counts(text)
