@@ -17,8 +17,9 @@ Every stage after setup runs as soon as what it needs has passed and one of ``--
 is free (default: the number of cores, at most 2), the one that starts the longest chain of
 stages first. Each writes its output to
 _build/logs/STAGE.log; when it ends, its last lines (all of them on failure) are printed. The
-run ends with the table of every stage's start, end and seconds, and one closing line that
-adds up the tests of every pytest run. Exit status 0 only if every stage passed. This script
+run ends with the table of every stage's start, end, seconds and processor seconds (of the
+stage and the processes it waited for: more than its seconds where it used both cores, less
+where it waited for a core), and one closing line that adds up the tests of every pytest run. Exit status 0 only if every stage passed. This script
 needs only Python's standard library, so that it can create the environment it then uses.
 """
 
@@ -53,6 +54,7 @@ class Stage:
     start: float = 0.0
     end: float = 0.0
     counts: dict = field(default_factory=dict)
+    cpu: float = 0.0  # processor seconds of the stage and every process it waited for
 
 
 def make(target):
@@ -120,13 +122,16 @@ class Runner:
         log = LOGS / f"{stage.name}.log"
         stage.start = time.perf_counter() - self.t0
         with open(log, "w", encoding="utf-8") as out:
-            done = subprocess.run(stage.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                  env={**SHARED_CORES, **os.environ, **stage.env})
+            child = subprocess.Popen(stage.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                     env={**SHARED_CORES, **os.environ, **stage.env})
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
         stage.end = time.perf_counter() - self.t0
+        stage.cpu = usage.ru_utime + usage.ru_stime
         text = log.read_text(encoding="utf-8", errors="replace")
         stage.counts = pytest_counts(text)
         with self.lock:
-            stage.state = "passed" if done.returncode == 0 else "FAILED"
+            stage.state = "passed" if child.returncode == 0 else "FAILED"
             lines = text.rstrip().splitlines()
             shown = lines if stage.state == "FAILED" else lines[-12:]
             print(f"\n===== {stage.name}: {stage.state} after {stage.end - stage.start:.0f} s "
@@ -167,12 +172,14 @@ class Runner:
 
     def table(self) -> str:
         total = time.perf_counter() - self.t0
-        rows = [f"{'stage':<34}{'start':>7}{'end':>7}{'seconds':>9}  result   tests"]
+        rows = [f"{'stage':<34}{'start':>7}{'end':>7}{'seconds':>9}{'cpu s':>8}  result   tests"]
         for s in sorted(self.stages.values(), key=lambda s: (s.start, s.name)):
             tests = ", ".join(f"{n} {k}" for k, n in s.counts.items())
-            rows.append(f"{s.name:<34}{s.start:>7.0f}{s.end:>7.0f}{s.end - s.start:>9.0f}  {s.state:<8} {tests}")
+            rows.append(f"{s.name:<34}{s.start:>7.0f}{s.end:>7.0f}{s.end - s.start:>9.0f}{s.cpu:>8.0f}  "
+                        f"{s.state:<8} {tests}")
         load = os.getloadavg()
-        rows.append(f"{'wall clock':<34}{0:>7}{total:>7.0f}{total:>9.0f}  on {os.cpu_count()} cores, "
+        cpu = sum(s.cpu for s in self.stages.values())
+        rows.append(f"{'wall clock':<34}{0:>7}{total:>7.0f}{total:>9.0f}{cpu:>8.0f}  on {os.cpu_count()} cores, "
                     f"{self.jobs} at a time; load average now {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
         return "\n".join(rows)
 
