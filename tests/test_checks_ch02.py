@@ -197,6 +197,23 @@ def test_combined_kernel_is_two_layers_in_one(capsys):
     assert verdict(capsys) == "Correct!\n"
 
 
+def test_combined_kernel_rejects_the_unflipped_kernels_of_the_chapter(capsys):
+    # The chapter's K2 has no symmetry: cross-correlating the two kernels, the mistake the
+    # exercise is about, gives another kernel, and the check says so.
+    K2 = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]])
+    expected = signal.convolve2d(K, K2)
+    for wrong in (signal.correlate2d(K, K2, mode="full"), signal.correlate2d(K2, K, mode="full")):
+        assert not np.allclose(wrong, expected, rtol=0, atol=0.5)  # integers: off by 1 or more
+        assert checks.check_combined_kernel(wrong, K, K2) is False
+        assert "cross-correlation of the two kernels" in verdict(capsys)
+    assert checks.check_combined_kernel(expected, K, K2) is True
+    assert verdict(capsys) == "Correct!\n"
+    # A kernel unchanged by a 180-degree turn could not tell the two apart: with the Sobel K,
+    # correlate2d(K, L) is K * rot(L) = K * L.
+    L = np.array([[0, 1, 0], [1, 2, 1], [0, 1, 0]])
+    np.testing.assert_array_equal(signal.correlate2d(K, L, mode="full"), signal.convolve2d(K, L))
+
+
 def test_combined_kernel_hints_at_the_flip(capsys):
     asym = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]])
     L = np.array([[1, 0, 0], [0, 0, 2], [0, 1, 0]])
