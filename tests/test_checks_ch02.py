@@ -32,6 +32,53 @@ def test_check_output_size(capsys):
         checks.check_output_size(3, 7, 3, stride=1.5)
 
 
+# ---------------------------------------------------------------- check_unread_columns
+
+
+def _unread_by_torch(n, k, s, p, d):
+    """Padded columns whose input gradient is zero: what torch says the kernel never reads."""
+    x = torch.ones(1, 1, 1, n + 2 * p, dtype=torch.float64, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, 1, k, dtype=torch.float64), stride=(1, s), dilation=(1, d)).sum().backward()
+    return [int(c) for c in np.flatnonzero(x.grad[0, 0, 0].numpy() == 0)]
+
+
+@pytest.mark.parametrize("n, k, s, p, d", [(100, 5, 3, 2, 2), (9, 3, 3, 1, 2), (10, 3, 2, 0, 1), (7, 2, 4, 1, 1)])
+def test_unread_columns_accepts_what_torch_reads(capsys, n, k, s, p, d):
+    expected = _unread_by_torch(n, k, s, p, d)
+    assert checks.check_unread_columns(expected, n, k, stride=s, padding=p, dilation=d) is True
+    assert checks.check_unread_columns(expected[::-1], n, k, stride=s, padding=p, dilation=d) is True
+    assert verdict(capsys) == "Correct!\nCorrect!\n"
+
+
+def test_unread_columns_of_the_exercise_include_an_image_pixel(capsys):
+    # H = 100, k = 5, s = 3, p = 2, d = 2: columns 1, 100, 102 and 103; column 100 is pixel 98,
+    # the only pixel whose gradient through F.conv2d with these settings is zero.
+    assert _unread_by_torch(100, 5, 3, 2, 2) == [1, 100, 102, 103]
+    x = torch.ones(1, 1, 1, 100, dtype=torch.float64, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, 1, 5, dtype=torch.float64), stride=3, padding=(0, 2), dilation=2).sum().backward()
+    assert list(np.flatnonzero(x.grad[0, 0, 0].numpy() == 0)) == [98]
+    # the mistake the exercise is about: only the columns after the last window
+    assert checks.check_unread_columns([102, 103], 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "never reads padded columns 1, 100 either" in verdict(capsys)
+    assert checks.check_unread_columns([1, 100, 101, 102, 103], 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "padded column 101 is read by some window" in verdict(capsys)
+    assert checks.check_unread_columns([1, 100, 102, 103, 104], 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "columns 0 to 103 only, not 104" in verdict(capsys)
+
+
+def test_unread_columns_answers_that_are_not_lists(capsys):
+    assert checks.check_unread_columns(None, 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "replace None by your columns" in verdict(capsys)
+    assert checks.check_unread_columns("1, 100", 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "list of integers" in verdict(capsys)
+    assert checks.check_unread_columns([1.5], 100, 5, stride=3, padding=2, dilation=2) is False
+    assert "whole numbers" in verdict(capsys)
+    assert checks.check_unread_columns([], 5, 3, padding=1) is True
+    assert verdict(capsys) == "Correct!\n"
+    with pytest.raises(TypeError, match="stride"):
+        checks.check_unread_columns([1], 100, 5, stride=1.5)
+
+
 # ---------------------------------------------------------------- check_conv_cell
 
 
@@ -195,6 +242,23 @@ def test_combined_kernel_is_two_layers_in_one(capsys):
     np.testing.assert_allclose(two, signal.correlate2d(image, combined, mode="valid"), rtol=1e-7, atol=1e-12)
     assert checks.check_combined_kernel(combined, K, L) is True
     assert verdict(capsys) == "Correct!\n"
+
+
+def test_combined_kernel_rejects_the_unflipped_kernels_of_the_chapter(capsys):
+    # The chapter's K2 has no symmetry: cross-correlating the two kernels, the mistake the
+    # exercise is about, gives another kernel, and the check says so.
+    K2 = np.array([[1, 2, 0], [0, 1, 3], [0, 0, 1]])
+    expected = signal.convolve2d(K, K2)
+    for wrong in (signal.correlate2d(K, K2, mode="full"), signal.correlate2d(K2, K, mode="full")):
+        assert not np.allclose(wrong, expected, rtol=0, atol=0.5)  # integers: off by 1 or more
+        assert checks.check_combined_kernel(wrong, K, K2) is False
+        assert "cross-correlation of the two kernels" in verdict(capsys)
+    assert checks.check_combined_kernel(expected, K, K2) is True
+    assert verdict(capsys) == "Correct!\n"
+    # A kernel unchanged by a 180-degree turn could not tell the two apart: with the Sobel K,
+    # correlate2d(K, L) is K * rot(L) = K * L.
+    L = np.array([[0, 1, 0], [1, 2, 1], [0, 1, 0]])
+    np.testing.assert_array_equal(signal.correlate2d(K, L, mode="full"), signal.convolve2d(K, L))
 
 
 def test_combined_kernel_hints_at_the_flip(capsys):

@@ -28,6 +28,7 @@ __all__ = [
     "check_conv_cell",
     "check_conv_output",
     "check_same_padding",
+    "check_unread_columns",
     "check_shift_kernel",
     "check_correlate2d",
     "check_convolve2d",
@@ -233,6 +234,78 @@ def check_same_padding(answer, input_size, kernel_size, dilation=1):
         else:
             print(f"With padding {answer} the output length is {size}, not {input_size}.")
     return ok
+
+
+def check_unread_columns(answer, input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """Check which columns of the padded input a strided, dilated kernel never reads (chapter 2).
+
+    Output column ``j`` reads the padded columns ``j s + q d`` for ``q = 0, ..., k - 1``
+    (eq-02-conv-layer), for ``j`` below ``companion.conv_output_size(...)``. The expected
+    answer is every column ``0 <= c < input_size + 2 padding`` that no such sum hits: the
+    columns after the last window, and, when the stride and the dilation leave gaps, columns
+    between the taps, inside the image too.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's columns, indices of the padded input (0-based), in any order.
+    input_size : int
+        Input length, before padding.
+    kernel_size, stride, padding, dilation : int
+        As in ``torch.nn.functional.conv2d``; defaults 1, 0, 1 for the last three.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_unread_columns([1, 9], input_size=9, kernel_size=3, stride=3, padding=1, dilation=2)
+    Correct!
+    True
+    >>> check_unread_columns([9], input_size=9, kernel_size=3, stride=3, padding=1, dilation=2)
+    Not yet: the kernel never reads padded column 1 either (missing from your answer).
+    False
+    """
+    for label, v in (("input_size", input_size), ("kernel_size", kernel_size), ("stride", stride),
+                     ("padding", padding), ("dilation", dilation)):
+        check_int(v, label)
+    n_out = conv_output_size(input_size, kernel_size, stride, padding, dilation)
+    read = {j * stride + q * dilation for j in range(n_out) for q in range(kernel_size)}
+    expected = sorted(set(range(input_size + 2 * padding)) - read)
+    if not_answered(columns=answer):
+        return False
+    got, message = answer_array(answer, "your answer")
+    if got is None:
+        print(f"Not yet: {message} Give the columns as a list of integers, e.g. [0, 5].")
+        return False
+    got = got.reshape(-1)
+    if got.size and (not np.all(np.mod(got, 1) == 0)):
+        print("Not yet: columns are whole numbers, indices of the padded input.")
+        return False
+    given = {int(c) for c in got}
+    missing = [c for c in expected if c not in given]
+    extra = sorted(given - set(expected))
+
+    def columns(cs):
+        return f"column {cs[0]}" if len(cs) == 1 else "columns " + ", ".join(map(str, cs))
+
+    if not missing and not extra:
+        print("Correct!")
+        return True
+    parts = []
+    if missing:
+        parts.append(f"the kernel never reads padded {columns(missing)} either (missing from your answer)")
+    if extra:
+        outside = [c for c in extra if not 0 <= c < input_size + 2 * padding]
+        inside = [c for c in extra if c not in outside]
+        if inside:
+            parts.append(f"padded {columns(inside)} {'is' if len(inside) == 1 else 'are'} read by some window")
+        if outside:
+            parts.append(f"the padded input has columns 0 to {input_size + 2 * padding - 1} only, "
+                         f"not {', '.join(map(str, outside))}")
+    print("Not yet: " + "; ".join(parts) + ".")
+    return False
 
 
 def check_shift_kernel(answer, down=0, right=1):

@@ -871,7 +871,7 @@
       state.sizes = sizes;
       const out = sizes[sizes.length - 1];
       unit = [Math.min(unit[0], out - 1), Math.min(unit[1], out - 1)];
-      // r_l = r_{l-1} + (k_l - 1) d_l prod_{i<l} s_i; start = i prod s - sum p_l prod_{i<l} s_i
+      // r_l = r_{l-1} + (k_l - 1) d_l prod_{l'<l} s_l'; start = i prod s - sum p_l prod_{l'<l} s_l'
       let r = 1, jump = 1, offset = 0;
       for (const { kernel_size: k, stride: s, dilation: d, padding: p } of state.layers) {
         r += (k - 1) * d * jump;
@@ -945,7 +945,7 @@
       info.replaceChildren(
         el("p", {}, [`Receptive field of unit [${state.unit.join(", ")}]: `,
           el("strong", { text: `${r} \u00d7 ${r}` }),
-          ` input pixels (r = 1 + \u03a3 (k_l \u2212 1) d_l \u220f_{i<l} s_i), starting at row and column i\u00b7\u220fs \u2212 \u03a3 p_l \u220f_{i<l} s_i = ` +
+          ` input pixels (r = 1 + \u03a3 (k_l \u2212 1) d_l \u220f_{l\u2032<l} s_{l\u2032}), starting at row and column i\u00b7\u220fs \u2212 \u03a3 p_l \u220f_{l\u2032<l} s_{l\u2032} = ` +
           `${state.unit[0]}\u00b7${state.total_stride} \u2212 ${state.padding_offset} = ${start[0]} and ${state.unit[1]}\u00b7${state.total_stride} \u2212 ${state.padding_offset} = ${start[1]}.`]),
         el("p", { class: "ex-note", text:
           `The strongly coloured cells are the pixels this unit actually reads (${rows.length} \u00d7 ${state.region_cols.length}); the faint ones lie in its span but are skipped` +
