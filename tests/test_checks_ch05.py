@@ -177,7 +177,14 @@ def test_pattern_kernel(capsys):
     ok, out = _run(capsys, checks.check_pattern_kernel, p, image, 2, 5)      # ties with the square
     assert not ok and "2 places" in out
     ok, out = _run(capsys, checks.check_pattern_kernel, np.ones((3, 3)), image, 2, 5)
-    assert not ok and "(6, 1)" in out and "not at the pattern" in out
+    assert not ok and "(6, 1)" in out and "not at the pattern" in out and "Hint" not in out
+    # the right kernel with the wrong sign: its most negative response is at the pattern,
+    # but the largest response counts its sign
+    ok, out = _run(capsys, checks.check_pattern_kernel, 1 - 2 * p, image, 2, 5)
+    assert not ok and "4 places" in out and "flip the sign" in out
+    # -p's most negative response ties with the square's: flipping it would not help, no hint
+    ok, out = _run(capsys, checks.check_pattern_kernel, -p, image, 2, 5)
+    assert not ok and "flip the sign" not in out
     ok, out = _run(capsys, checks.check_pattern_kernel, np.ones((11, 3)), image, 2, 5)
     assert not ok and "no larger than the image" in out
 

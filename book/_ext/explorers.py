@@ -53,7 +53,7 @@ POOL_DIGIT_WINDOW = (slice(8, 20), slice(8, 20))  # 12 x 12 of that digit
 # The worked examples of the chapters: the 5 x 5 image of chapter 2 (with the vertical-edge
 # kernel its first output is -6), and the two inputs of chapter 4.
 WORKED_CONV = [[3, 1, 1, 2, 5], [4, 2, 2, 3, 6], [2, 2, 2, 4, 7], [1, 3, 4, 5, 3], [0, 2, 6, 4, 1]]
-WORKED_POOL = [[1, 3, 2, 1], [6, 2, 0, 4], [5, 1, 7, 3], [2, 8, 1, 2]]
+WORKED_POOL = [[1, 6, 2, 0], [4, 3, 1, 5], [0, 2, 7, 2], [3, 8, 0, 1]]
 OVERLAP_POOL = [[1, 0, 2, 1, 0], [3, 7, 0, 2, 1], [0, 2, 4, 0, 5], [1, 5, 0, 3, 1], [2, 0, 8, 6, 2]]
 
 

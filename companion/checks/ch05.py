@@ -268,12 +268,14 @@ def check_luma_filter(weight, kernel, weights="rec601"):
 
 
 def check_pattern_kernel(kernel, image, top, left):
-    """Check a kernel designed to find a pattern: its strongest response must be there (chapter 5).
+    """Check a kernel designed to find a pattern: its largest response must be there (chapter 5).
 
     The kernel is applied by cross-correlation (``companion.correlate2d``, ``"valid"``) to
-    ``image``; the largest output must be at ``(top, left)``, the top-left corner of the
-    pattern's window, and larger than every other output by at least 1e-9 (a tie does
-    not count as finding the pattern).
+    ``image``; the largest output, counting its sign (a large negative output is not a
+    large response), must be at ``(top, left)``, the top-left corner of the pattern's
+    window, and larger than every other output by at least 1e-9 (a tie does not count as
+    finding the pattern). A kernel whose most negative output is there instead, the
+    pattern's kernel with the wrong sign, gets its own hint.
 
     Parameters
     ----------
@@ -292,10 +294,13 @@ def check_pattern_kernel(kernel, image, top, left):
     --------
     >>> image = np.zeros((5, 5)); image[1:4, 2] = 1.0      # a short vertical bar
     >>> check_pattern_kernel([[-1, 1, -1]] * 3, image, top=1, left=1)
-    Correct! The strongest response, 3, is at (1, 1); the runner-up is 2 at (0, 1).
+    Correct! The largest response, 3, is at (1, 1); the runner-up is 2 at (0, 1).
     True
     >>> check_pattern_kernel(np.ones((3, 3)), image, top=1, left=1)
-    Not yet: the strongest response, 3, is reached at 3 places, (1, 0) among them; make the pattern's response the only maximum.
+    Not yet: the largest response, 3, is reached at 3 places, (1, 0) among them; make the pattern's response the only maximum.
+    False
+    >>> check_pattern_kernel([[1, -1, 1]] * 3, image, top=1, left=1)  # doctest: +ELLIPSIS
+    Not yet: the largest response, 3, is reached at 2 places, (1, 0) among them; ... Hint: ...flip the sign of your kernel.
     False
     """
     image = as_array(image, "image", ndim=2)
@@ -315,18 +320,24 @@ def check_pattern_kernel(kernel, image, top, left):
     best = float(response.max())
     at_best = np.argwhere(response >= best - 1e-9)
     where = tuple(int(v) for v in at_best[0])
+    lowest = float(response.min())
+    at_lowest = np.argwhere(response <= lowest + 1e-9)
+    hint = ""
+    if len(at_lowest) == 1 and tuple(int(v) for v in at_lowest[0]) == (top, left) and lowest < 0:
+        hint = (" Hint: the largest response counts its sign, and your kernel's most negative "
+                "response is at the pattern: flip the sign of your kernel.")
     if len(at_best) > 1:
-        print(f"Not yet: the strongest response, {fmt(best)}, is reached at {len(at_best)} places, "
-              f"{where} among them; make the pattern's response the only maximum.")
+        print(f"Not yet: the largest response, {fmt(best)}, is reached at {len(at_best)} places, "
+              f"{where} among them; make the pattern's response the only maximum.{hint}")
         return False
     if where != (top, left):
-        print(f"Not yet: the strongest response, {fmt(best)}, is at {where}, not at the pattern "
-              f"({top}, {left}), where it is {fmt(float(response[top, left]))}.")
+        print(f"Not yet: the largest response, {fmt(best)}, is at {where}, not at the pattern "
+              f"({top}, {left}), where it is {fmt(float(response[top, left]))}.{hint}")
         return False
     rest = response.copy()
     rest[top, left] = -np.inf
     second = np.unravel_index(int(np.argmax(rest)), rest.shape)
-    print(f"Correct! The strongest response, {fmt(best)}, is at {where}; the runner-up is "
+    print(f"Correct! The largest response, {fmt(best)}, is at {where}; the runner-up is "
           f"{fmt(float(rest[second]))} at {tuple(int(v) for v in second)}.")
     return True
 

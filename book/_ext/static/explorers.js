@@ -449,7 +449,7 @@
     const data = DATA();
     const inputs = {
       worked: { label: "the worked example I, 4 \u00d7 4", matrix: data.pool_worked },
-      overlap: { label: "the overlap example Y, 5 \u00d7 5", matrix: data.pool_overlap },
+      overlap: { label: "the overlap example I\u2032, 5 \u00d7 5", matrix: data.pool_overlap },
       digit: { label: "an MNIST digit, 12 \u00d7 12 crop (many ties at 0)", matrix: data.pool_digit },
     };
     const ui = {
