@@ -125,3 +125,108 @@ def test_unanswered_starter_cells_say_so(capsys):
     assert checks.check_conv2d_backward(None, x, k, g, "bias") is False
     assert checks.check_gradient(None, lambda v: (v ** 2).sum(), np.ones(2)) is False
     assert capsys.readouterr().out.count("Not answered yet") == 3
+
+
+def _torch_ce_grad(z, t):
+    tz = torch.tensor(z, requires_grad=True)
+    F.cross_entropy(tz, torch.tensor(t)).backward()
+    return tz.grad.numpy()
+
+
+Z3 = np.array([[2.0, -1.0, 0.5, 0.0], [0.3, 0.3, 1.2, -2.0], [-0.5, 1.5, 0.0, 1.0]])
+T3 = np.array([0, 2, 3])
+
+
+def test_cross_entropy_backward_accepts_autograd(capsys):
+    expected = _torch_ce_grad(Z3, T3)
+    assert checks.check_cross_entropy_backward(expected, Z3, T3) is True
+    assert checks.check_cross_entropy_backward(np.round(expected, 3), Z3, T3) is True  # three decimals
+    one = _torch_ce_grad(Z3[1], np.array(2))  # one example, N = 1
+    assert checks.check_cross_entropy_backward(one, Z3[1], 2) is True
+    assert capsys.readouterr().out.count("Correct!") == 3
+
+
+def test_cross_entropy_backward_names_the_slips(capsys):
+    expected = _torch_ce_grad(Z3, T3)
+    probs = torch.softmax(torch.tensor(Z3), dim=1).numpy()
+    onehot = np.eye(4)[T3]
+    for wrong, says in [(expected * 3, "without the 1/N"), (-expected, "sign is turned"),
+                        (probs / 3, "subtract the one-hot"), (probs, "subtract the one-hot"),
+                        (-onehot / probs / 3, "dL/dy_hat")]:
+        assert checks.check_cross_entropy_backward(wrong, Z3, T3) is False
+        assert says in capsys.readouterr().out
+    assert checks.check_cross_entropy_backward(expected + 0.01, Z3, T3) is False
+    assert "entries of your dL/dz differ" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [None, "dz", [1.0, 2.0], np.zeros((4, 3)), [[0, 1], [2]]])
+def test_cross_entropy_backward_wrong_answers_never_raise(capsys, answer):
+    assert checks.check_cross_entropy_backward(answer, Z3, T3) is False
+    out = capsys.readouterr().out
+    assert "Not yet" in out or "Not answered yet" in out
+
+
+def test_cross_entropy_backward_misuse_raises():
+    with pytest.raises(ValueError, match="logits"):
+        checks.check_cross_entropy_backward(0, np.zeros((2, 3, 4)), [0, 1])
+    with pytest.raises(ValueError, match="class indices"):
+        checks.check_cross_entropy_backward(0, Z3, [0, 1, 7])
+    with pytest.raises(TypeError, match="integer"):
+        checks.check_cross_entropy_backward(0, Z3, [0.0, 1.0, 2.0])
+
+
+F_IN = np.array([[1.0, 0.0, 2.0], [-1.0, 3.0, 1.0]])       # (N, d_in) = (2, 3)
+W_IN = np.array([[2.0, -1.0, 0.0], [1.0, 1.0, -2.0]])      # (d_out, d_in) = (2, 3)
+G_IN = np.array([[1.0, -2.0], [0.5, 3.0]])                 # (N, d_out)
+
+
+def _torch_linear_grads(f, w, g):
+    tf = torch.tensor(f, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    tc = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)
+    F.linear(tf, tw, tc).backward(torch.tensor(g))
+    return tf.grad.numpy(), tw.grad.numpy(), tc.grad.numpy()
+
+
+def test_linear_backward_accepts_autograd(capsys):
+    gf, gw, gc = _torch_linear_grads(F_IN, W_IN, G_IN)
+    for wrt, expected in (("input", gf), ("weight", gw), ("bias", gc)):
+        assert checks.check_linear_backward(expected, F_IN, W_IN, G_IN, wrt) is True
+    assert checks.check_linear_backward(gw.tolist(), F_IN, W_IN, G_IN) is True  # a nested list, wrt="weight"
+    assert capsys.readouterr().out.count("Correct!") == 4
+
+
+def test_linear_backward_names_the_slips(capsys):
+    gf, gw, gc = _torch_linear_grads(F_IN, W_IN, G_IN)
+    for wrong, wrt, says in [(gw.T, "weight", "f^T G, the transpose"),
+                             (np.outer(G_IN[0], F_IN[0]), "weight", "every example of the batch"),
+                             (gf.T, "input", "the transpose"),
+                             (G_IN.sum(axis=1), "bias", "over the classes")]:
+        assert checks.check_linear_backward(wrong, F_IN, W_IN, G_IN, wrt) is False
+        assert says in capsys.readouterr().out
+    assert checks.check_linear_backward(gw + 1, F_IN, W_IN, G_IN) is False
+    assert "entries of your dL/dW differ" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [None, "W", [1.0, 2.0], np.zeros((3, 3)), [[0, 1], [2]]])
+def test_linear_backward_wrong_answers_never_raise(capsys, answer):
+    assert checks.check_linear_backward(answer, F_IN, W_IN, G_IN) is False
+    out = capsys.readouterr().out
+    assert "Not yet" in out or "Not answered yet" in out
+
+
+def test_linear_backward_misuse_raises():
+    with pytest.raises(ValueError, match="wrt"):
+        checks.check_linear_backward(0, F_IN, W_IN, G_IN, "c")
+    with pytest.raises(ValueError, match="grad_out"):
+        checks.check_linear_backward(0, F_IN, W_IN, G_IN.T[:1])
+    with pytest.raises(ValueError, match="x"):
+        checks.check_linear_backward(0, F_IN[0], W_IN, G_IN)
+    with pytest.raises(ValueError, match="in_features"):
+        checks.check_linear_backward(0, F_IN, W_IN[:, :2], G_IN)
+
+
+def test_new_checks_say_when_unanswered(capsys):
+    assert checks.check_cross_entropy_backward(None, Z3, T3) is False
+    assert checks.check_linear_backward(None, F_IN, W_IN, G_IN, "bias") is False
+    assert capsys.readouterr().out.count("Not answered yet") == 2

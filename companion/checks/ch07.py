@@ -1,5 +1,5 @@
-"""Chapter 7, backpropagation: gradients of max pooling and convolution worked out by hand,
-and a gradient check.
+"""Chapter 7, backpropagation: the gradients of softmax cross-entropy, of a dense layer, of
+max pooling and of convolution worked out by hand, and a gradient check.
 """
 
 from __future__ import annotations
@@ -7,12 +7,15 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array
-from ..backprop import conv2d_backward, max_pool2d_backward, numerical_gradient
+from ..activation import softmax
+from ..backprop import conv2d_backward, cross_entropy_backward, linear_backward, max_pool2d_backward, numerical_gradient
 from ..convolution import correlate2d
 from ._verdict import answer_array, float_answer, not_answered, read_numbers
 from .generic import check_array, check_value
 
 __all__ = [
+    "check_cross_entropy_backward",
+    "check_linear_backward",
     "check_max_pool_backward",
     "check_conv2d_backward",
     "check_gradient",
@@ -24,6 +27,162 @@ def _grad_input_shape(arr, name, ndims):
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimensions, got shape {arr.shape}")
     return arr
+
+
+def _same(got, value, rtol, atol):
+    """Whether the reader's array ``got`` equals ``value`` (same shape, within the tolerances)."""
+    return got is not None and got.shape == np.shape(value) and np.allclose(got, value, rtol=rtol, atol=atol)
+
+
+def check_cross_entropy_backward(answer, logits, target, atol=1e-3):
+    """Check the gradient of the mean softmax cross-entropy with respect to the logits,
+    worked out by hand (chapter 7).
+
+    The expected answer is ``companion.cross_entropy_backward(logits, target)``, that is
+    :math:`\\partial L / \\partial z_{n,i} = (\\hat y_{n,i} - y_{n,i}) / N` with
+    :math:`\\hat y_n = \\operatorname{softmax}(z_n)` and :math:`y_n` the one-hot vector of
+    the true class :math:`t_n`. The default tolerance accepts three decimals. A wrong answer
+    that is a typical slip (no :math:`1/N`, the sign turned, :math:`\\hat y` without the
+    :math:`-y`, or :math:`\\partial L / \\partial \\hat y` instead of
+    :math:`\\partial L / \\partial z`) is named.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's ``dL/dz``, the shape of ``logits``.
+    logits : array_like, shape (N, Q) or (Q,)
+        The scores :math:`z` of a batch, or of one example (then :math:`N = 1`).
+    target : array_like of int, shape (N,) or ()
+        The true classes :math:`t_n`, ``0 <= t_n < Q``.
+    atol : float, default 1e-3
+        Absolute tolerance of each entry.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``logits`` is not a 1-D or 2-D array of numbers, or ``target`` does not hold one
+        class index per example.
+
+    Examples
+    --------
+    >>> z = np.log([[1.0, 3.0], [1.0, 1.0]])          # probabilities (1/4, 3/4) and (1/2, 1/2)
+    >>> check_cross_entropy_backward([[-0.375, 0.375], [0.25, -0.25]], z, [0, 1])
+    Correct!
+    True
+    >>> check_cross_entropy_backward([[-0.75, 0.75], [0.5, -0.5]], z, [0, 1])  # doctest: +ELLIPSIS
+    Not yet: that is y_hat - y without the 1/N of the batch mean...
+    False
+    """
+    logits = as_array(logits, "logits").astype(np.float64)
+    if logits.ndim not in (1, 2):
+        raise ValueError(f"logits must have shape (N, Q) or (Q,), got shape {logits.shape}")
+    expected = cross_entropy_backward(logits, np.asarray(target))
+    if not_answered(**{"dL/dz": answer}):
+        return False
+    got, _ = answer_array(answer, "answer")
+    if got is not None and not _same(got, expected, 0.0, atol):
+        n = 1 if logits.ndim == 1 else logits.shape[0]
+        probs = softmax(logits)
+        onehot = np.eye(logits.shape[-1])[np.asarray(target, dtype=np.int64)]
+        slips = [(-expected, "the sign is turned: the gradient is prediction minus truth, y_hat - y.")]
+        if n > 1:
+            slips += [(expected * n, f"that is y_hat - y without the 1/N of the batch mean: divide by N = {n}."),
+                      (probs / n, "that is y_hat / N alone: subtract the one-hot y, 1 at the true class."),
+                      (probs, "that is y_hat alone: subtract the one-hot y (1 at the true class) and divide "
+                              f"by N = {n}.")]
+        else:
+            slips += [(probs, "that is y_hat alone: subtract the one-hot y, 1 at the true class.")]
+        slips.append((-onehot / probs / n, "that is dL/dy_hat = -y / (N y_hat), the gradient of the loss "
+                      "with respect to the probabilities; the softmax's Jacobian turns it into dL/dz = "
+                      "(y_hat - y) / N."))
+        for value, message in slips:
+            if _same(got, value, 0.0, atol):
+                print(f"Not yet: {message}")
+                return False
+    return check_array(float_answer(answer), expected, name="your dL/dz", rtol=0.0, atol=atol)
+
+
+def check_linear_backward(answer, x, weight, grad_out, wrt="weight"):
+    """Check one gradient of a dense layer worked out by hand (chapter 7).
+
+    The dense layer computes :math:`z = f \\mathbf W^\\top + \\mathbf c`, one row per
+    example. The expected answer is the matching result of
+    ``companion.linear_backward(grad_out, x, weight)``:
+    :math:`\\partial L / \\partial f = G \\mathbf W`,
+    :math:`\\partial L / \\partial \\mathbf W = G^\\top f` and
+    :math:`\\partial L / \\partial \\mathbf c = G^\\top \\mathbf 1`. A transposed answer, a
+    weight gradient from one example only, or a bias gradient summed over the classes
+    instead of the batch is named.
+
+    Parameters
+    ----------
+    answer : object
+        The reader's gradient: the shape of ``weight`` for ``wrt="weight"``, of ``x`` for
+        ``wrt="input"``, ``(d_out,)`` for ``wrt="bias"``.
+    x : array_like, shape (N, d_in)
+        The layer's input :math:`f`, one row per example.
+    weight : array_like, shape (d_out, d_in)
+        :math:`\\mathbf W`.
+    grad_out : array_like, shape (N, d_out)
+        The upstream gradient :math:`G = \\partial L / \\partial z`.
+    wrt : {"weight", "input", "bias"}, default "weight"
+        Which gradient the answer is.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError
+        If ``wrt`` is not one of the three, or the shapes of ``x``, ``weight`` and
+        ``grad_out`` do not fit together.
+
+    Examples
+    --------
+    >>> f = np.array([[1, 2], [0, 1]])
+    >>> W = np.array([[1, 0], [2, -1], [0, 3]])
+    >>> G = np.array([[1, 0, -1], [2, 1, 0]])
+    >>> check_linear_backward([[1, 4], [0, 1], [-1, -2]], f, W, G, wrt="weight")
+    Correct!
+    True
+    >>> check_linear_backward([[1, 0, -1], [4, 1, -2]], f, W, G, wrt="weight")  # doctest: +ELLIPSIS
+    Not yet: that is f^T G, the transpose...
+    False
+    """
+    if wrt not in ("weight", "input", "bias"):
+        raise ValueError(f"wrt must be 'weight', 'input' or 'bias', got {wrt!r}")
+    x = _grad_input_shape(x, "x", (2,)).astype(np.float64)
+    weight = _grad_input_shape(weight, "weight", (2,)).astype(np.float64)
+    grad_out = _grad_input_shape(grad_out, "grad_out", (2,)).astype(np.float64)
+    if grad_out.shape != (x.shape[0], weight.shape[0]):
+        raise ValueError(f"grad_out must have shape (N, d_out) = {(x.shape[0], weight.shape[0])} for x of shape "
+                         f"{x.shape} and weight of shape {weight.shape}, got {grad_out.shape}")
+    gx, gw, gb = linear_backward(grad_out, x, weight)
+    name = {"input": "dL/df", "weight": "dL/dW", "bias": "dL/dc"}[wrt]
+    if not_answered(**{name: answer}):
+        return False
+    expected = {"input": gx, "weight": gw, "bias": gb}[wrt]
+    got, _ = answer_array(answer, "answer")
+    if got is not None and not _same(got, expected, 1e-5, 1e-8):
+        slips = {
+            "weight": [(gw.T, f"that is f^T G, the transpose: dL/dW has the shape of W, {weight.shape}, "
+                              "and is G^T f."),
+                       (np.outer(grad_out[0], x[0]), "that is the first example's share G_0 f_0^T only: "
+                                                     "dL/dW sums over every example of the batch, G^T f.")],
+            "input": [(gx.T, f"that is the transpose: dL/df has the shape of f, {x.shape}, and is G W.")],
+            "bias": [(grad_out.sum(axis=1), "that sums each example's row of G over the classes: the bias "
+                                            "of class i collects column i of G over the batch, G^T 1.")],
+        }[wrt]
+        for value, message in slips:
+            if _same(got, value, 1e-5, 1e-8) and not _same(value, expected, 1e-5, 1e-8):
+                print(f"Not yet: {message}")
+                return False
+    return check_array(float_answer(answer), expected, name=f"your {name}")
 
 
 def check_max_pool_backward(answer, x, grad_out, kernel_size=2, stride=None, padding=0):
