@@ -26,21 +26,60 @@ def test_linear_param_count(capsys):
     assert not ok and "Not yet" in out
 
 
-@pytest.mark.parametrize("shape,index", [((3, 4, 5), (2, 1, 3)), ((1, 2, 2), (0, 1, 0)), ((6,), (4,))])
-def test_flatten_index_matches_torch_flatten(capsys, shape, index):
+def _positions(shape, index):
+    """PyTorch's position (torch.flatten) and Keras's (channels last, then flatten) of one entry."""
     grid = torch.arange(int(np.prod(shape))).reshape(shape)
-    expected = int((torch.flatten(grid[None], 1)[0] == grid[index]).nonzero()[0, 0])
-    assert _run(capsys, checks.check_flatten_index, expected, shape, index)[0]
-    ok, out = _run(capsys, checks.check_flatten_index, expected + 1, shape, index)
+    torch_position = int((torch.flatten(grid[None], 1)[0] == grid[index]).nonzero()[0, 0])
+    channels_last = grid.permute(*range(1, len(shape)), 0)
+    keras_position = int((torch.flatten(channels_last[None], 1)[0] == grid[index]).nonzero()[0, 0])
+    return torch_position, keras_position
+
+
+@pytest.mark.parametrize("shape,index", [((3, 4, 5), (2, 1, 3)), ((1, 2, 2), (0, 1, 0)), ((6,), (4,))])
+def test_flatten_index_matches_torch_flatten_and_channels_last(capsys, shape, index):
+    torch_position, keras_position = _positions(shape, index)
+    assert _run(capsys, checks.check_flatten_index, torch_position, keras_position, shape, index)[0]
+    ok, out = _run(capsys, checks.check_flatten_index, torch_position + 1, keras_position, shape, index)
+    assert not ok and "PyTorch position" in out and "Keras position" not in out
+    ok, out = _run(capsys, checks.check_flatten_index, torch_position, keras_position + 1, shape, index)
+    assert not ok and "Keras position" in out and "PyTorch position" not in out
+
+
+def test_flatten_index_keras_order_against_keras_flatten(capsys):
+    # the exercise's numbers: (C, H, W) = (3, 4, 5), entry (2, 1, 3); Keras: (1 * 5 + 3) * 3 + 2
+    torch_position, keras_position = _positions((3, 4, 5), (2, 1, 3))
+    assert (torch_position, keras_position) == (2 * 4 * 5 + 1 * 5 + 3, (1 * 5 + 3) * 3 + 2)
+    assert _run(capsys, checks.check_flatten_index, 48, 26, (3, 4, 5), (2, 1, 3))[0]
+
+
+def test_flatten_index_rejects_a_wrong_keras_answer(capsys):
+    c, i, j = 2, 1, 3
+    torch_position, keras_position = _positions((3, 4, 5), (c, i, j))
+    # the typical mistake: PyTorch's position given for Keras's too
+    ok, out = _run(capsys, checks.check_flatten_index, torch_position, torch_position, (3, 4, 5), (c, i, j))
+    assert not ok and "Keras position is 48, expected 26" in out and "channels-first" in out
+    # counted from 1
+    ok, out = _run(capsys, checks.check_flatten_index, torch_position, keras_position + 1, (3, 4, 5), (c, i, j))
+    assert not ok and "counted from 0" in out
+    # missing: the message names what is still None
+    ok, out = _run(capsys, checks.check_flatten_index, torch_position, None, (3, 4, 5), (c, i, j))
+    assert not ok and "Not answered" in out and "Keras position" in out
+    ok, out = _run(capsys, checks.check_flatten_index, "26", keras_position, (3, 4, 5), (c, i, j))
     assert not ok and "Not yet" in out
 
 
-def test_flatten_index_names_the_keras_order(capsys):
+def test_flatten_index_names_the_orders(capsys):
     c, i, j = 2, 1, 3
-    ok, out = _run(capsys, checks.check_flatten_index, (i * 5 + j) * 3 + c, (3, 4, 5), (c, i, j))
+    keras_position = (i * 5 + j) * 3 + c
+    ok, out = _run(capsys, checks.check_flatten_index, keras_position, keras_position, (3, 4, 5), (c, i, j))
     assert not ok and "channels-last" in out
+    # the two positions swapped: both are named
+    ok, out = _run(capsys, checks.check_flatten_index, keras_position, 48, (3, 4, 5), (c, i, j))
+    assert not ok and "channels-last" in out and "channels-first" in out
     with pytest.raises(ValueError):
-        checks.check_flatten_index(0, (2, 2), (2, 0))
+        checks.check_flatten_index(0, 0, (2, 2), (2, 0))
+    with pytest.raises(ValueError):  # a wrong call raises even before the answers are given
+        checks.check_flatten_index(None, None, (2, 2), (0, 0, 0))
 
 
 def test_cross_entropy_matches_torch(capsys):

@@ -11,8 +11,17 @@ from ..activation import sigmoid, softmax
 from ..convolution import conv_output_size
 from ..filters import conv_param_count, linear_param_count
 from ..layers import cross_entropy, flatten, linear
-from ._verdict import answer_array, call_function, float_answer, is_function, quietly, read_numbers
-from .generic import check_array, check_number
+from ._verdict import (
+    answer_array,
+    call_function,
+    float_answer,
+    is_function,
+    not_answered,
+    quietly,
+    read_numbers,
+    single_number,
+)
+from .generic import check_array, check_number, check_value
 
 __all__ = [
     "check_linear_param_count",
@@ -57,17 +66,21 @@ def check_linear_param_count(answer, in_features, out_features, bias=True):
     return check_number(float_answer(answer), expected, hint=hint)
 
 
-def check_flatten_index(answer, shape, index):
-    """Check where entry ``index`` of a ``shape`` feature map lands after flattening (chapter 6).
+def check_flatten_index(answer, keras_answer, shape, index):
+    """Check where entry ``index`` of a ``shape`` feature map lands after flattening, in
+    PyTorch's order and in Keras's (chapter 6).
 
-    The expected position is found with ``companion.flatten`` itself: the entries of
-    ``np.arange`` laid out in ``shape`` are flattened, and the position of the entry at
-    ``index`` is looked up.
+    Both expected positions are found by flattening the entries of ``np.arange`` laid out in
+    ``shape``: with ``companion.flatten`` for PyTorch's channels-first order, and after moving
+    the first axis (the channels) to the end for Keras's channels-last order, which lists the
+    channels of one pixel together.
 
     Parameters
     ----------
     answer : int or None
-        The reader's position, counted from 0.
+        The reader's position after ``companion.flatten`` (``torch.flatten(x, 1)``), from 0.
+    keras_answer : int or None
+        The reader's position in the channels-last order of Keras's ``Flatten``, from 0.
     shape : tuple of int
         The shape of one example, such as ``(C, H, W)`` (no batch axis).
     index : tuple of int
@@ -76,36 +89,51 @@ def check_flatten_index(answer, shape, index):
     Returns
     -------
     bool
+        True when both positions are right.
 
     Examples
     --------
-    >>> check_flatten_index(5, (2, 2, 3), (0, 1, 2))
-    Correct!
+    >>> check_flatten_index(5, 10, (2, 2, 3), (0, 1, 2))
+    Correct! Both positions are right.
     True
-    >>> check_flatten_index(6, (2, 2, 3), (1, 0, 0))
-    Correct!
-    True
+    >>> check_flatten_index(6, 6, (2, 2, 3), (1, 0, 0))
+    Not yet: the Keras position is 6, expected 1 (off by 5). That is PyTorch's channels-first order; Keras lists the 2 channels of each pixel together, pixel by pixel.
+    False
     """
     shape = tuple(check_int(s, "shape", minimum=1) for s in shape)
     index = tuple(check_int(i, "index", minimum=0) for i in index)
     if len(index) != len(shape) or any(i >= s for i, s in zip(index, shape)):
         raise ValueError(f"index {index} is not an entry of an array of shape {shape}")
     grid = np.arange(int(np.prod(shape))).reshape(shape)
-    flat = flatten(grid[None])[0]
-    expected = int(np.flatnonzero(flat == grid[index])[0])
+    expected = int(np.flatnonzero(flatten(grid[None])[0] == grid[index])[0])
+    keras_expected = int(np.flatnonzero(np.moveaxis(grid, 0, -1).ravel() == grid[index])[0])
+    if not_answered(**{"PyTorch position": answer, "Keras position": keras_answer}):
+        return False
 
-    def hint(value):
-        if value is None or len(shape) != 3:
+    def verdict(value, right, other, name, other_hint):
+        ok, message = quietly(check_value, float_answer(value), right, name=name, rtol=0.0, atol=1e-9)
+        if ok:
             return ""
-        c, i, j = index
-        _, h, w = shape
-        if value == (i * w + j) * shape[0] + c:
-            return " That is the channels-last (H, W, C) order of Keras; PyTorch keeps each channel together."
-        if value == expected + 1:
-            return " Positions are counted from 0."
-        return ""
+        got = single_number(value)
+        if got is not None and got == other and other != right:
+            message += other_hint
+        elif got is not None and got == right + 1:
+            message += " Positions are counted from 0."
+        return message
 
-    return check_number(float_answer(answer), expected, hint=hint)
+    problems = [
+        verdict(answer, expected, keras_expected, "the PyTorch position",
+                " That is the channels-last (H, W, C) order of Keras; PyTorch keeps each channel together."),
+        verdict(keras_answer, keras_expected, expected, "the Keras position",
+                f" That is PyTorch's channels-first order; Keras lists the {shape[0]} channels of each"
+                " pixel together, pixel by pixel."),
+    ]
+    problems = [p for p in problems if p]
+    if not problems:
+        print("Correct! Both positions are right.")
+        return True
+    print("Not yet: " + " ".join(problems))
+    return False
 
 
 def check_cross_entropy(answer, logits, target, atol=1e-3):
