@@ -6,7 +6,8 @@ import base64
 import functools
 import http.server
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -169,32 +170,45 @@ def full_page_png(page, path: Path):
 
 
 class Site:
-    """One browser, one context, each page loaded once and remembered."""
+    """One browser, one context, each page visited once and remembered.
 
-    def __init__(self, base: str, browser):
+    A visit loads the page, lets it settle, collects its facts (COLLECT) and takes its
+    full-page screenshot. Pages are asked for in the order of ``plan`` (the book's pages): while
+    one page is being screenshotted, the next one of the plan already loads in its own tab, so
+    that the browser keeps both cores busy. Tests that work with a live page (the explorers)
+    ask for ``page(docname)``: the page is visited at its first load and kept open for them.
+    """
+
+    def __init__(self, base: str, browser, plan=()):
         self.base = base
         self.browser = browser
+        self.plan = list(plan)
         self.context = self._context()
-        self.current = None
-        self._visits = {}
+        self._visits = {}  # docname -> Visit, as the page showed itself when it loaded
+        self._ahead = {}  # docname -> (page, Visit): loading ahead of its visit
+        self._live = {}  # docname -> (page, Visit): kept open by page()
+        self._owners = {}  # page -> the Visit its blocked requests are recorded in
 
     def _context(self, viewport=VIEWPORT, **kwargs):
         context = self.browser.new_context(viewport=viewport, service_workers="block", **kwargs)
-        context.route("**/*", self._route)
+        # Every request that does not go to the local server is aborted and recorded; those
+        # to the local server are not routed (they go on without a round trip to Python).
+        context.route(re.compile("^(?!" + re.escape(self.base) + ")"), self._block)
         return context
 
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base):
-            route.continue_()
-        else:
-            if self.current is not None:
-                self.current.blocked.append(url)
-            route.abort()
+    def _block(self, route):
+        try:
+            visit = self._owners.get(route.request.frame.page)
+        except Exception:  # a request of no page (a worker): blocked all the same
+            visit = None
+        if visit is not None:
+            visit.blocked.append(route.request.url)
+        route.abort()
 
-    def open(self, context, url: str, visit: Visit):
+    def start(self, context, url: str, visit: Visit):
+        """A new tab that has begun to load ``url`` (the server has answered); see finish()."""
         page = context.new_page()
-        self.current = visit
+        self._owners[page] = visit
         page.on("console", lambda m: visit.console.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: visit.console.append(f"uncaught: {e}"))
         page.on(
@@ -202,22 +216,73 @@ class Site:
             lambda r: visit.failed.append(f"{r.url} ({r.failure})") if r.url.startswith(self.base) else None,
         )
         page.on("response", lambda r: visit.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-        page.goto(url, wait_until="load")
+        page.goto(url, wait_until="commit")
+        return page
+
+    def finish(self, page):
+        """Wait until a page from start() has loaded, MathJax has typeset and its images are in."""
+        page.wait_for_load_state("load")
         page.evaluate(SETTLE)
         return page
 
+    def open(self, context, url: str, visit: Visit):
+        return self.finish(self.start(context, url, visit))
+
+    def close(self, page):
+        self._owners.pop(page, None)
+        page.close()
+
+    def _load(self, docname: str):
+        """The page of docname and its record, loaded (or loading ahead) in the main context."""
+        if docname in self._ahead:
+            page, visit = self._ahead.pop(docname)
+        else:
+            visit = Visit(docname, self.base + docname + ".html")
+            page = self.start(self.context, visit.url, visit)
+        if docname in self.plan:  # the next page of the plan loads while this one is visited
+            later = self.plan[self.plan.index(docname) + 1 :]
+            following = next((d for d in later if d not in self._visits and d not in self._live), None)
+            if following is not None and following not in self._ahead:
+                ahead = Visit(following, self.base + following + ".html")
+                self._ahead[following] = (self.start(self.context, ahead.url, ahead), ahead)
+        return self.finish(page), visit
+
+    def _record(self, page, visit: Visit):
+        """Collect the page's facts and its screenshot, and remember what it showed so far."""
+        visit.facts = page.evaluate(COLLECT)
+        full_page_png(page, screenshot_path(visit.docname))
+        self._visits[visit.docname] = replace(
+            visit, blocked=list(visit.blocked), failed=list(visit.failed), console=list(visit.console)
+        )
+
     def visit(self, docname: str) -> Visit:
         if docname not in self._visits:
-            visit = Visit(docname, self.base + docname + ".html")
-            page = self.open(self.context, visit.url, visit)
+            page, visit = self._load(docname)
             try:
-                visit.facts = page.evaluate(COLLECT)
-                full_page_png(page, screenshot_path(docname))
+                self._record(page, visit)
             finally:
-                page.close()
-                self.current = None
-            self._visits[docname] = visit
+                self.close(page)
         return self._visits[docname]
+
+    def page(self, docname: str):
+        """A live page of docname and the record of its requests and errors, kept open until
+        release(docname): visited at its first load if it was not visited before."""
+        if docname not in self._live:
+            page, visit = self._load(docname)
+            if docname not in self._visits:
+                self._record(page, visit)
+            self._live[docname] = (page, visit)
+        return self._live[docname]
+
+    def release(self, docname: str):
+        if docname in self._live:
+            self.close(self._live.pop(docname)[0])
+
+    def shutdown(self):
+        for page, _ in list(self._ahead.values()) + list(self._live.values()):
+            self.close(page)
+        self._ahead.clear()
+        self._live.clear()
 
     def dark(self, docname: str):
         """The page opened by a reader whose system prefers dark, after choosing dark mode."""
@@ -230,7 +295,7 @@ class Site:
             page.evaluate(SETTLE)
             visit.facts = page.evaluate(COLLECT)
             full_page_png(page, screenshot_path(docname, "dark"))
-            self.current = None
+            self.close(page)
             return visit
         finally:
             context.close()

@@ -1,6 +1,7 @@
 """Fixtures of the browser tests: the built site served on a local port, one headless Chromium
 (Debian's /usr/bin/chromium driven by Playwright) with every request elsewhere blocked, and each
-page visited once, its findings kept for all the tests that ask about it.
+page visited once, its findings kept for all the tests that ask about it (the pages load in the
+order of _toc.yml, each while the one before is screenshotted: see Site in _site.py).
 
 Run after `make book`: `make site`, or `.venv/bin/python -m pytest tests/site`.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from _site import CHROMIUM, HTML, Site, _Quiet
+from _site import CHROMIUM, HTML, Site, _Quiet, built_pages, toc_files
 
 
 @pytest.fixture(scope="session")
@@ -47,9 +48,11 @@ def site(server):
                 "--disable-sync",
             ],
         )
+        site = Site(server, browser, plan=[p for p in toc_files() if p in built_pages()])
         try:
-            yield Site(server, browser)
+            yield site
         finally:
+            site.shutdown()
             browser.close()
 
 

@@ -5,10 +5,17 @@ Each explorer's root, ``[data-explorer=name]``, holds its inputs and outputs as 
 ``data-state`` after every change. The tests set the explorer's controls (form elements named
 after the companion's arguments) over a grid of settings, read the state, and compare it with
 ``companion``: exactly where the arithmetic is exact (integers, maxima, indices), within named
-tolerances otherwise. They also check what a reader needs besides the numbers: labels on every
-control, the keyboard, focus outlines, contrast in light and dark mode, the page weight, and
-the still that stands in where no script runs. Screenshots of each explorer, in light and
-dark mode, go to _build/screenshots/explorers/.
+tolerances otherwise. A grid is driven in one evaluation in the page (DRIVE: it sets each
+control as a reader's input does, firing the "input" and "change" events the explorer listens
+to, clicks output cells, and returns the state after every step), its first steps through
+Playwright's own actions (select_option, fill, set_checked, click), as the keyboard tests do.
+The tests also check what a reader needs besides the numbers: labels on every control, the
+keyboard, focus outlines, contrast in light and dark mode, the page weight, and the still that
+stands in where no script runs. Screenshots of each explorer, in light and dark mode, go to
+_build/screenshots/explorers/.
+
+The chapters' pages are shared with the other browser tests (Site.page in _site.py): each is
+loaded once, visited (its facts and screenshot taken as it opens), then driven here.
 
 Run after `make book`, with the other browser tests (`make site`).
 """
@@ -16,6 +23,7 @@ Run after `make book`, with the other browser tests (`make site`).
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from html.parser import HTMLParser
@@ -24,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _site import HTML, SHOTS, Visit
+from _site import HTML, SHOTS, VIEWPORT, Visit
 
 import companion
 
@@ -49,20 +57,18 @@ POOL_INPUTS = {"worked": "pool_worked", "overlap": "pool_overlap", "digit": "poo
 
 @pytest.fixture(scope="module")
 def pages(site):
-    """One loaded page per chapter, kept for the module; closed at the end."""
-    opened = {}
+    """The live page of each chapter, shared by the tests of this module (Site.page: visited
+    at its first load, so that its screenshot shows the explorers as they open) and closed at
+    the end of the module."""
+    used = set()
 
     def get(docname):
-        if docname not in opened:
-            visit = Visit(docname, site.base + docname + ".html")
-            page = site.open(site.context, visit.url, visit)
-            opened[docname] = (page, visit)
-        return opened[docname]
+        used.add(docname)
+        return site.page(docname)
 
     yield get
-    for page, _ in opened.values():
-        page.close()
-    site.current = None
+    for docname in used:
+        site.release(docname)
 
 
 def explorer(pages, name):
@@ -106,6 +112,98 @@ def set_controls(root, **settings):
         elif now != str(value):
             field.fill(str(value))
     return state(root)
+
+
+# A step of a reader, as a dict: "set" the controls named (key "name" or "name@layer"), as
+# set_controls does; "type" a text into the fields of the given selectors; "click" the
+# elements of the given selectors (output cells); "button" the button whose text begins so.
+# DRIVE takes a list of steps, does them one after the other in the page, and returns the
+# state after each one: the same events as a reader's (the explorer script listens to "input"
+# and "change"), and an error where a reader could not act (no such control or option, a
+# disabled or hidden control, a value the field refuses), as Playwright's own actions fail.
+DRIVE = r"""
+(root, steps) => {
+  const usable = (e, what) => {
+    if (!e) throw new Error(`no element ${what}`);
+    if (e.disabled || e.closest('[hidden]')) throw new Error(`${what} is disabled or hidden`);
+    return e;
+  };
+  const field = key => {
+    const [name, layer] = key.split('@');
+    return usable(root.querySelector(`[name="${name}"]` + (layer === undefined ? '' : `[data-layer="${layer}"]`)), key);
+  };
+  const fire = (e, ...types) => types.forEach(t => e.dispatchEvent(new Event(t, {bubbles: true})));
+  const type = (e, text, what) => {  // typed, then left: "input", then "change"
+    if (e.readOnly) throw new Error(`${what} is read-only`);
+    e.value = text;
+    if (e.value !== text) throw new Error(`${what} refuses ${JSON.stringify(text)}`);
+    fire(e, 'input', 'change');
+  };
+  const set = (key, value) => {
+    const e = field(key);
+    if (e.tagName === 'SELECT') {
+      if (e.value === value) return;
+      if (!Array.from(e.options).some(o => o.value === value)) throw new Error(`${key} has no option ${value}`);
+      e.value = value;
+      fire(e, 'input', 'change');
+    } else if (e.type === 'checkbox') {
+      if (e.checked !== value) e.click();  // the browser ticks it and fires "input" and "change"
+    } else if (e.value !== value) {
+      type(e, value, key);
+    }
+  };
+  const button = text => usable(Array.from(root.querySelectorAll('button'))
+    .find(b => b.textContent.trim().startsWith(text)), `button ${text}`);
+  return steps.map(step => {
+    for (const [key, value] of step.set || []) set(key, value);
+    for (const [selector, text] of step.type || []) type(usable(root.querySelector(selector), selector), text, selector);
+    for (const selector of step.click || []) usable(root.querySelector(selector), selector).click();
+    for (const text of step.button || []) button(text).click();
+    return JSON.parse(root.dataset.state);
+  });
+}
+"""
+
+
+def step(set=None, type=None, click=(), button=()):
+    """One step of a reader for drive(): controls to set, fields to type in, cells to click,
+    buttons to press, in that order."""
+    return {"set": dict(set or {}), "type": dict(type or {}), "click": list(click), "button": list(button)}
+
+
+def drive(root, steps, by_hand=0):
+    """The explorer's state after each step. The first ``by_hand`` steps go through Playwright
+    as a reader's hands would (select_option, set_checked, fill, click: scrolling, waiting
+    for the element to be visible, stable and enabled); the others run in one evaluation of
+    DRIVE in the page, which fires the events a reader's input fires."""
+    states = []
+    for s in steps[:by_hand]:
+        if s["set"]:
+            set_controls(root, **s["set"])
+        for selector, text in s["type"].items():
+            root.locator(selector).fill(text)
+        for selector in s["click"]:
+            root.locator(selector).click()
+        for text in s["button"]:
+            root.get_by_role("button", name=text).click()
+        states.append(state(root))
+    rest = [
+        {"set": [[k, v if isinstance(v, bool) else str(v)] for k, v in s["set"].items()],
+         "type": [[k, str(v)] for k, v in s["type"].items()], "click": s["click"], "button": s["button"]}
+        for s in steps[by_hand:]
+    ]
+    if rest:
+        states += root.evaluate(DRIVE, rest)
+    return states
+
+
+def cell(row, col):
+    """The selector of an output cell (a button: a click picks it)."""
+    return f'.ex-output-panel .ex-cell[data-row="{row}"][data-col="{col}"]'
+
+
+# How many steps of each grid of settings go through Playwright's own actions.
+BY_HAND = 4
 
 
 def assert_close(actual, expected, exact, what):
@@ -210,31 +308,29 @@ def check_conv_state(st, settings):
 
 def test_convolution_matches_companion(pages):
     _, root, _ = explorer(pages, "convolution")
-    checked = 0
-    for settings in conv_settings():
-        st = set_controls(root, **settings)
-        checked += check_conv_state(st, settings)
+    grid = conv_settings()
+    states = drive(root, [step(set=settings) for settings in grid], by_hand=BY_HAND)
+    checked = sum(check_conv_state(st, settings) for st, settings in zip(states, grid, strict=True))
     assert checked >= 50, f"only {checked} settings produced an output"
 
 
 def test_convolution_typed_kernels_and_steps(pages):
     """Typed kernels of sizes 1 to 5 (integers and fractions), then stepping through the
-    positions with the buttons: every position in row-major order, each window checked."""
+    positions with the buttons: every position in row-major order, each window checked. The
+    first kernel is typed and stepped through with Playwright's own actions."""
     _, root, _ = explorer(pages, "convolution")
     rng = np.random.default_rng(5)
     checked = 0
     for t, k in enumerate((1, 2, 4, 5, 2, 3)):
         settings = dict(input=("worked", "photo")[t % 2], kernel="vertical_edge", operation="cross-correlation",
                         stride=1 + t % 2, padding=t % 3, dilation=1)
-        set_controls(root, **settings)
-        set_controls(root, kernel_size=k)
         entries = rng.integers(-3, 4, size=(k, k)).astype(float)
         if t >= 4:
             entries = entries / 4  # fractions: the comparison is within tolerance
-        for m in range(k):
-            for q in range(k):
-                root.locator(f'input[name="K"][data-m="{m}"][data-q="{q}"]').fill(repr(float(entries[m, q])))
-        st = state(root)
+        typed = {f'input[name="K"][data-m="{m}"][data-q="{q}"]': repr(float(entries[m, q]))
+                 for m in range(k) for q in range(k)}
+        by_hand = 3 if t == 0 else 0
+        st = drive(root, [step(set=settings), step(set=dict(kernel_size=k)), step(type=typed)], by_hand)[-1]
         assert st["kernel"] == "custom"
         np.testing.assert_array_equal(np.array(st["K"]), entries)
         settings["kernel"] = "custom"
@@ -242,9 +338,7 @@ def test_convolution_typed_kernels_and_steps(pages):
         # step with the "next" button through every position
         n = st["H_out"] * st["W_out"]
         seen = [tuple(st["position"])]
-        for _ in range(min(n, 12) - 1):
-            root.get_by_role("button", name="next").click()
-            st = state(root)
+        for st in drive(root, [step(button=["next"])] * (min(n, 12) - 1), by_hand=2 if t == 0 else 0):
             checked += check_conv_state(st, settings)
             seen.append(tuple(st["position"]))
         first = seen[0][0] * st["W_out"] + seen[0][1]
@@ -272,54 +366,76 @@ def pool_settings():
     return out
 
 
+POOL_OWN = {"dilation": "max", "count_include_pad": "avg"}  # the other mode's control is disabled
+
+
+def pool_expected(settings):
+    """What the companion computes for ``settings``: (arguments, P, indices or None, gradient),
+    or None where it refuses them."""
+    I = np.array(DATA[POOL_INPUTS[settings["input"]]], dtype=np.float64)
+    k, s, p, ceil = (settings[n] for n in ("kernel_size", "stride", "padding", "ceil_mode"))
+    try:
+        if settings["mode"] == "max":
+            args = dict(kernel_size=k, stride=s, padding=p, dilation=settings["dilation"], ceil_mode=ceil)
+            P, indices = companion.max_pool2d(I, return_indices=True, **args)
+            return args, P, indices, companion.max_pool2d_backward(np.ones_like(P), I, **args)
+        args = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=settings["count_include_pad"])
+        P = companion.avg_pool2d(I, **args)
+        return args, P, None, companion.avg_pool2d_backward(np.ones_like(P), I, **args)
+    except ValueError:
+        return None
+
+
+def pool_pick(P):
+    """The output cell whose button the test clicks: its window and, for max, its winner."""
+    return (P.shape[0] - 1) // 2, P.shape[1] - 1
+
+
 def test_pooling_matches_companion(pages):
     _, root, _ = explorer(pages, "pooling")
-    checked = 0
     set_controls(root, **POOL_START)
-    for settings in pool_settings():
-        own = {"dilation": "max", "count_include_pad": "avg"}
-        st = set_controls(root, **{k: v for k, v in settings.items() if own.get(k, settings["mode"]) == settings["mode"]})
+    grid = [(settings, pool_expected(settings)) for settings in pool_settings()]
+    steps = []
+    for settings, expected in grid:
+        steps.append(step(set={k: v for k, v in settings.items() if POOL_OWN.get(k, settings["mode"]) == settings["mode"]}))
+        if expected is not None:
+            steps.append(step(click=[cell(*pool_pick(expected[1]))]))
+    states = iter(drive(root, steps, by_hand=BY_HAND))
+    checked = 0
+    for settings, expected in grid:
+        st = next(states)
         I = np.array(DATA[POOL_INPUTS[settings["input"]]], dtype=np.float64)
         np.testing.assert_array_equal(np.array(st["I"], dtype=np.float64), I)
-        k, s, p, ceil = (settings[n] for n in ("kernel_size", "stride", "padding", "ceil_mode"))
+        s, p = settings["stride"], settings["padding"]
         d = settings["dilation"] if settings["mode"] == "max" else 1
         if settings["mode"] == "max":
-            args = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
             assert st["pad_value"] == "-inf"
-            try:
-                P, indices = companion.max_pool2d(I, return_indices=True, **args)
-            except ValueError:
-                assert "error" in st and "P" not in st, (settings, st)
-                continue
-            assert "error" not in st, (settings, st["error"])
+        else:
+            assert st["pad_value"] == "0" and st["count_include_pad"] is settings["count_include_pad"]
+        if expected is None:  # the companion raises ValueError
+            assert "error" in st and "P" not in st, (settings, st)
+            continue
+        args, P, indices, grad = expected
+        assert "error" not in st, (settings, st["error"])
+        if settings["mode"] == "max":
             assert_close(st["P"], P, True, f"P for {settings}")
             np.testing.assert_array_equal(np.array(st["winners"]), indices, err_msg=f"winners for {settings}")
-            grad = companion.max_pool2d_backward(np.ones_like(P), I, **args)
             assert_close(st["grad"], grad, True, f"gradient for {settings}")
         else:
-            cip = settings["count_include_pad"]
-            args = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=cip)
-            assert st["pad_value"] == "0" and st["count_include_pad"] is cip
-            try:
-                P = companion.avg_pool2d(I, **args)
-            except ValueError:
-                assert "error" in st and "P" not in st, (settings, st)
-                continue
-            assert "error" not in st, (settings, st["error"])
             assert_close(st["P"], P, False, f"P for {settings}")
-            grad = companion.avg_pool2d_backward(np.ones_like(P), I, **args)
             assert_close(st["grad"], grad, False, f"gradient for {settings}")
         assert (st["H_P"], st["W_P"]) == P.shape
-        # pick an output cell with its button: its window and, for max, its winner
-        i, j = (P.shape[0] - 1) // 2, P.shape[1] - 1
-        root.locator(f'.ex-output-panel .ex-cell[data-row="{i}"][data-col="{j}"]').click()
-        st = state(root)
+        # the output cell picked with its button: its window and, for max, its winner
+        st = next(states)
+        i, j = pool_pick(P)
+        k = settings["kernel_size"]
         assert st["position"] == [i, j]
         assert st["window"] == [[i * s - p + m * d, j * s - p + q * d] for m in range(k) for q in range(k)]
         if settings["mode"] == "max":
             assert st["winner"] == list(divmod(int(indices[i, j]), I.shape[1]))
             assert st["value"] == P[i, j]
         checked += 1
+    assert next(states, None) is None
     assert checked >= 50, f"only {checked} settings produced an output"
 
 
@@ -343,19 +459,23 @@ def test_activation_matches_companion(pages):
         "sigmoid": (companion.sigmoid, companion.sigmoid_grad),
         "tanh": (companion.tanh, companion.tanh_grad),
     }
+    steps = []
+    for name in functions:
+        steps += [step(set=dict(function=name))] + [step(set=dict(x=repr(x))) for x in X_VALUES]
+    steps.append(step(set=dict(function="relu", x="0")))
+    states = iter(drive(root, steps, by_hand=BY_HAND))
     checked = 0
     for name, (f, df) in functions.items():
-        set_controls(root, function=name)
+        next(states)  # the function chosen
         for x in X_VALUES:
-            st = set_controls(root, x=repr(x))
+            st = next(states)
             assert st["function"] == name and st["x"] == x
             value, slope = float(f(np.array([x]))[0]), float(df(np.array([x]))[0])
             np.testing.assert_allclose(st["value"], value, rtol=1e-12, atol=1e-15, err_msg=f"{name}({x})")
             np.testing.assert_allclose(st["slope"], slope, rtol=1e-12, atol=1e-15, err_msg=f"{name}'({x})")
             checked += 1
         _curve_check(st, f, df, name)
-    set_controls(root, function="relu", x="0")
-    assert state(root)["slope"] == 0, "ReLU'(0) is 0 in this book"
+    assert next(states)["slope"] == 0, "ReLU'(0) is 0 in this book"
     assert checked >= 50
 
 
@@ -370,12 +490,16 @@ def _relu_family_settings():
 def _drive_relu_family(root, reference):
     """Set each ReLU relative and its parameter, move x, compare with reference(name, params)
     -> (f, df). Returns the number of settings compared."""
+    steps = []
+    for name, params in _relu_family_settings():
+        steps += [step(set=dict(function=name, **params))] + [step(set=dict(x=repr(x))) for x in X_VALUES[:10]]
+    states = iter(drive(root, steps, by_hand=BY_HAND))
     checked = 0
     for name, params in _relu_family_settings():
-        set_controls(root, function=name, **params)
+        next(states)  # the function and its parameter chosen
         f, df = reference(name, params)
         for x in X_VALUES[:10]:
-            st = set_controls(root, x=repr(x))
+            st = next(states)
             assert st["function"] == name and st["params"] == params, st["params"]
             np.testing.assert_allclose(st["value"], f(np.array([x]))[0], rtol=1e-12, atol=1e-14, err_msg=f"{name}({x})")
             np.testing.assert_allclose(st["slope"], df(np.array([x]))[0], rtol=1e-12, atol=1e-14, err_msg=f"{name}'({x})")
@@ -457,30 +581,50 @@ def autograd_region(n, layers, unit):
     return (x.grad[0, 0] != 0).numpy()
 
 
+def rf_layers(settings):
+    return [{key: settings[f"{key}@{l}"] for key in ("kernel_size", "stride", "dilation", "padding")}
+            for l in range(settings["layers"])]
+
+
+def rf_sizes(settings):
+    """The sizes of the input and of each layer's output by the companion; None if a kernel
+    does not fit."""
+    sizes = [settings["input_size"]]
+    try:
+        for layer in rf_layers(settings):
+            sizes.append(companion.conv_output_size(sizes[-1], layer["kernel_size"], layer["stride"],
+                                                    layer["padding"], layer["dilation"]))
+    except ValueError:
+        return None
+    return sizes
+
+
 def test_receptive_field_matches_companion_and_autograd(pages):
     _, root, _ = explorer(pages, "receptive-field")
-    checked = 0
     set_controls(root, **RF_START)
+    grid = []
+    steps = []
     for settings, where in rf_settings():
+        sizes = rf_sizes(settings)
+        unit = None if sizes is None else [int(where[0] * sizes[-1]), int(where[1] * sizes[-1])]
+        grid.append((settings, sizes, unit))
+        steps.append(step(set={k: v for k, v in settings.items()
+                               if "@" not in k or int(k.split("@")[1]) < settings["layers"]}))
+        if unit is not None:
+            steps.append(step(click=[cell(*unit)]))
+    states = iter(drive(root, steps, by_hand=BY_HAND))
+    checked = 0
+    for settings, sizes, unit in grid:
         n = settings["input_size"]
-        layers = [{key: settings[f"{key}@{l}"] for key in ("kernel_size", "stride", "dilation", "padding")}
-                  for l in range(settings["layers"])]
-        st = set_controls(root, **{k: v for k, v in settings.items()
-                                   if "@" not in k or int(k.split("@")[1]) < settings["layers"]})
+        layers = rf_layers(settings)
+        st = next(states)
         assert st["input_size"] == n and st["layers"] == layers
-        sizes = [n]
-        try:
-            for layer in layers:
-                sizes.append(companion.conv_output_size(sizes[-1], layer["kernel_size"], layer["stride"],
-                                                        layer["padding"], layer["dilation"]))
-        except ValueError:
+        if sizes is None:  # the companion raises ValueError
             assert "error" in st and "receptive_field" not in st, (settings, st)
             continue
         assert "error" not in st, (settings, st["error"])
         assert st["sizes"] == sizes
-        unit = [int(where[0] * sizes[-1]), int(where[1] * sizes[-1])]
-        root.locator(f'.ex-output-panel .ex-cell[data-row="{unit[0]}"][data-col="{unit[1]}"]').click()
-        st = state(root)
+        st = next(states)  # after a click on the unit's cell
         assert st["unit"] == unit
         r = companion.receptive_field([(l["kernel_size"], l["stride"], l["dilation"]) for l in layers])
         assert st["receptive_field"] == r
@@ -498,6 +642,7 @@ def test_receptive_field_matches_companion_and_autograd(pages):
             if start >= 0 and start + r - 1 <= n - 1:  # not overhanging: both ends are read
                 assert (min(cells), max(cells)) == (start, start + r - 1)
         checked += 1
+    assert next(states, None) is None
     assert checked >= 50, f"only {checked} settings produced an output"
 
 
@@ -610,6 +755,22 @@ root => {
 """
 
 
+def element_png(page, root, path):
+    """A screenshot of one explorer. One taller than the window is taken in a window made as
+    tall as it: Playwright would otherwise capture beyond the viewport, which repaints the
+    whole page (some 50,000 pixels tall in chapter 2) for one element."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = math.ceil(root.bounding_box()["height"])
+    tall = height > VIEWPORT["height"]
+    if tall:
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height + 40})
+    try:
+        root.screenshot(path=str(path))
+    finally:
+        if tall:
+            page.set_viewport_size(VIEWPORT)
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_explorers_read_in_light_and_dark_mode(site, mode):
     """Text contrast of at least 4.5:1 (WCAG AA) everywhere in the explorers, and a
@@ -630,12 +791,10 @@ def test_explorers_read_in_light_and_dark_mode(site, mode):
                 root.scroll_into_view_if_needed()
                 low += [(name, c) for c in root.evaluate(CONTRAST) if c["ratio"] < 4.5]
                 path = SHOTS / "explorers" / f"{name}-{mode}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                root.screenshot(path=str(path))
+                element_png(page, root, path)
                 assert path.stat().st_size > 5000, path
             assert not visit.console and not visit.failed and not visit.blocked, (visit.console, visit.failed, visit.blocked)
-            page.close()
-            site.current = None
+            site.close(page)
     finally:
         context.close()
     assert not low, f"text below 4.5:1 contrast in {mode} mode: {low[:8]}"

@@ -127,8 +127,7 @@ def test_search_finds_a_term_of_the_book(site):
         page.wait_for_load_state("networkidle")
         found = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
     finally:
-        page.close()
-        site.current = None
+        site.close(page)
     found_pages = {urlsplit(h).path.lstrip("/").removesuffix(".html") for h in found}
     assert found_pages & set(pages), f"searching {term!r} found {sorted(found_pages)}; it is on {pages}"
     assert not (visit.console or visit.failed or visit.blocked), (visit.console, visit.failed, visit.blocked)

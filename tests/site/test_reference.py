@@ -36,8 +36,7 @@ def _open(site, docname, script):
     try:
         return page.evaluate(script), visit
     finally:
-        page.close()
-        site.current = None
+        site.close(page)
 
 
 @pytest.fixture(scope="module")
