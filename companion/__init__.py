@@ -24,7 +24,8 @@ exercise checks:
 7. Backpropagation: ``backprop.conv``, ``backprop.pooling``, ``backprop.dense`` (activations,
    softmax, the dense layer, the losses), ``backprop.learning`` (``numerical_gradient``,
    ``sgd_step``); ``checks.ch07``.
-8. The whole network: ``model``, ``training``, ``torch_models``, ``data`` (the validation
+8. The whole network: ``model``, ``training``, ``statistics`` (the t-interval of a mean over
+   seeds, and of a paired difference), ``torch_models``, ``data`` (the validation
    split, recorded results of slow experiments); ``plotting.graphs``,
    ``plotting.experiments``; ``checks.ch08``.
 9. Automatic differentiation: ``autograd``; ``plotting.compgraph``; ``checks.ch09``.
@@ -43,7 +44,8 @@ exercise checks:
   the twin of a forward function; a package with a module per family of layers: ``conv``,
   ``pooling``, ``dense``, and ``learning`` for ``sgd_step`` and ``numerical_gradient``),
   ``model`` (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
-  bookkeeping both training loops share), ``autograd`` (a small reverse-mode engine whose
+  bookkeeping both training loops share), ``statistics`` (Student's t-intervals of results
+  over seeds, paired or not), ``autograd`` (a small reverse-mode engine whose
   backward rules are the functions of ``backprop``; its ``Tensor``,
   ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
   ``linear`` and ``cross_entropy`` are used as ``companion.autograd.conv2d`` ..., since the
@@ -82,6 +84,7 @@ from .pooling import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .backprop import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
 from .model import *  # noqa: F401,F403
 from .autograd import Tensor, make_node, topological_order  # noqa: F401
 from .initialization import *  # noqa: F401,F403
@@ -102,6 +105,7 @@ from . import (  # noqa: F401
     layers,
     backprop,
     training,
+    statistics,
     model,
     autograd,
     initialization,

@@ -57,7 +57,7 @@ def test_every_name_the_book_calls_is_a_flat_name():
 def test_every_public_name_of_the_modules_is_re_exported():
     modules = [companion.representation, companion.data, companion.convolution, companion.filters,
                companion.activation, companion.pooling, companion.layers, companion.backprop,
-               companion.training, companion.model, companion.initialization, companion.optimizers,
+               companion.training, companion.statistics, companion.model, companion.initialization, companion.optimizers,
                companion.normalization, companion.augmentation, companion.plotting, companion.checks, companion.notebook]
     for module in modules:
         for name in module.__all__:
