@@ -188,6 +188,17 @@ def test_train_val_split_is_stratified_disjoint_complete_and_deterministic():
     assert not np.array_equal(v3, x_val)
 
 
+def test_load_protocol_split_is_the_split_of_the_training_digits_and_the_test_digits():
+    fit, val, test = data.load_protocol_split()
+    (x, y), (x_test, y_test) = data.load_mnist_split()
+    expected_fit, expected_val = data.train_val_split(x, y, val_fraction=0.125, seed=0)
+    for got, expected in zip((fit, val, test), (expected_fit, expected_val, (x_test, y_test))):
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+    assert [len(part[1]) for part in (fit, val, test)] == [3500, 500, 1000]
+    assert np.bincount(fit[1]).tolist() == [350] * 10 and np.bincount(val[1]).tolist() == [50] * 10
+
+
 def test_train_val_split_sizes_round():
     x, y = np.arange(10), np.array([0, 1] * 5)
     (a, _), (b, yb) = data.train_val_split(x, y, val_fraction=0.2)
