@@ -119,3 +119,22 @@ def test_the_book_links_conv2d_backward_to_chapter_7():
     entry = links["companion.backprop.conv.conv2d_backward"]
     assert entry["equations"], "no equation of the book is computed by conv2d_backward"
     assert "book/07_backpropagation" in entry["chapters"]
+
+
+def test_a_page_keeps_no_foreign_document():
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    page = new_document("page", get_default_settings(Parser))
+    other = new_document("other", get_default_settings(Parser))
+    section = nodes.section()
+    signature = nodes.paragraph(text="f(x)")
+    signature.document = other  # as autodoc's nested parse leaves it
+    section += signature
+    page += section
+    assert signature.document is other
+    assert cr.forget_foreign_documents(page) == 1
+    assert signature.document is page and section.document is page
+    assert cr.forget_foreign_documents(page) == 0

@@ -136,6 +136,24 @@ def _data(app):
     return app._companion_reference
 
 
+def forget_foreign_documents(doctree) -> int:
+    """Detach the nodes of a page from any document other than the page's own; return how many.
+
+    Autodoc inside MyST's ``{eval-rst}`` parses each signature in a document of its own, and
+    its ``desc_signature`` nodes keep a reference to that document, whose settings hold the
+    whole build environment. Pickled with the page, it made every reference page's doctree
+    4.5 MB (the environment, again and again), and reading them back dominated the one-page
+    build of the PDF. A node without a document of its own takes its parent's.
+    """
+    count = 0
+    for node in doctree.findall():
+        own = node.__dict__.get("_document")
+        if own is not None and own is not doctree:
+            node._document = None
+            count += 1
+    return count
+
+
 def setup(app):
     from docutils import nodes
     from docutils.parsers.rst import Directive
@@ -216,5 +234,6 @@ def setup(app):
     app.connect("autodoc-process-docstring", process_docstring, priority=600)  # after Napoleon
     app.connect("missing-reference", flat_name)
     app.connect("env-get-outdated", outdated)
+    app.connect("doctree-read", lambda app, doctree: forget_foreign_documents(doctree))
     app.add_directive("companion-reference", CompanionReference)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
