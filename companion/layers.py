@@ -206,29 +206,29 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     .. math::
 
-        L = -\frac{1}{N} \sum_{n=1}^{N} \log \hat{y}_{n, t_n}, \qquad
+        L = -\frac{1}{N} \sum_{n=0}^{N-1} \log \hat{y}_{n, t_n}, \qquad
         \hat{y}_n = \operatorname{softmax}(z_n)
 
-    which equals :math:`-\frac{1}{N}\sum_n \sum_k y_{n,k} \log \hat y_{n,k}` with one-hot
+    which equals :math:`-\frac{1}{N}\sum_n \sum_i y_{n,i} \log \hat y_{n,i}` with one-hot
     labels :math:`y`. PyTorch's options change the per-example loss
-    :math:`\ell_n = -\sum_k a_{n,k} \log \hat y_{n,k}`, with
-    :math:`a_{n,k} = (1 - \varepsilon)\, w_{t_n} [k = t_n] + \tfrac{\varepsilon}{K} w_k`
-    for class indices (:math:`w` the class ``weight``, :math:`\varepsilon` the
-    ``label_smoothing``) and :math:`a_{n,k} = w_k ((1 - \varepsilon) y_{n,k} + \varepsilon / K)`
+    :math:`\ell_n = -\sum_i a_{n,i} \log \hat y_{n,i}`, with
+    :math:`a_{n,i} = (1 - \varepsilon)\, \omega_{t_n} [i = t_n] + \tfrac{\varepsilon}{Q} \omega_i`
+    for class indices (:math:`\omega` the class ``weight``, :math:`\varepsilon` the
+    ``label_smoothing``) and :math:`a_{n,i} = \omega_i ((1 - \varepsilon) y_{n,i} + \varepsilon / Q)`
     for class probabilities :math:`y`; ``"mean"`` divides their sum by
-    :math:`\sum_n w_{t_n}` (indices; examples whose target is ``ignore_index`` count nowhere)
+    :math:`\sum_n \omega_{t_n}` (indices; examples whose target is ``ignore_index`` count nowhere)
     or by :math:`N` (probabilities).
 
     Parameters
     ----------
-    input : array_like, shape (N, K), (K,) or (N, K, d_1, ..., d_m)
-        Unnormalised scores :math:`z` for ``K`` classes (not probabilities), the classes on
+    input : array_like, shape (N, Q), (Q,) or (N, Q, d_1, ..., d_m)
+        Unnormalised scores :math:`z` for :math:`Q` classes (not probabilities), the classes on
         axis 1 (axis 0 for one unbatched example).
     target : array_like
-        Class indices :math:`t_n \in \{0, \dots, K-1\}` (ints) of shape ``(N,)``, ``()`` or
+        Class indices :math:`t_n \in \{0, \dots, Q-1\}` (ints) of shape ``(N,)``, ``()`` or
         ``(N, d_1, ..., d_m)``: the input's shape without the class axis; or class
         probabilities (floats) of the input's shape.
-    weight : array_like, shape (K,), optional
+    weight : array_like, shape (Q,), optional
         A weight per class. Default ``None``: all 1.
     size_average, reduce : bool, optional
         PyTorch's deprecated spellings of ``reduction``; default ``None``.

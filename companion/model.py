@@ -69,13 +69,13 @@ class TinyCNN:
     Parameters
     ----------
     n_filters : int, default 8
-        Number of convolution kernels ``F``.
+        Number of convolution kernels ``C_out``.
     kernel_size : int, default 3
         Side ``k`` of the square kernels.
     pool_size : int, default 2
         Side (and stride) of the max-pooling windows.
     n_classes : int, default 10
-        Number of outputs ``K`` of the dense layer.
+        Number of outputs :math:`Q` of the dense layer, one per class.
     image_size : int, default 28
         Side of the square input images.
     seed : int, default 0
@@ -84,8 +84,8 @@ class TinyCNN:
     Attributes
     ----------
     params : dict
-        The parameters by name, each an ndarray: ``"K"`` ``(F, 1, k, k)``, ``"b"`` ``(F,)``, ``"W"`` ``(K, F * P * P)``, ``"c"`` ``(K,)``
-        where ``P`` is the side of a pooled feature map.
+        The parameters by name, each an ndarray: ``"K"`` ``(C_out, 1, k, k)``, ``"b"`` ``(C_out,)``, ``"W"`` ``(Q, C_out * H_P * W_P)``,
+        ``"c"`` ``(Q,)``, where ``H_P = W_P`` is the side of a pooled feature map.
 
     Notes
     -----
@@ -153,7 +153,7 @@ class TinyCNN:
         else:
             pooled, where = max_pool2d(act, self.pool_size), None
         flat = flatten(pooled)  # (N, F*P*P)
-        logits = linear(flat, p["W"], p["c"])  # (N, K)
+        logits = linear(flat, p["W"], p["c"])  # (N, Q)
         cache = {"x": x, "conv": conv, "act": act, "pooled": pooled, "where": where, "flat": flat}
         return logits, cache
 
@@ -262,9 +262,9 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
 def confusion_matrix(targets, predictions, n_classes=None):
     """Count how often each true class was predicted as each class (chapter 8).
 
-    Entry ``M[t, p]`` is the number of examples of true class ``t`` that were predicted as
-    class ``p``: the diagonal holds the correct answers, each row sums to the number of
-    examples of its class, and the accuracy is ``trace(M) / M.sum()``.
+    Entry ``Conf[i, j]`` is the number of examples of true class ``i`` that were predicted
+    as class ``j``: the diagonal holds the correct answers, each row sums to the number of
+    examples of its class, and the accuracy is ``trace(Conf) / Conf.sum()``.
 
     Parameters
     ----------
@@ -273,11 +273,11 @@ def confusion_matrix(targets, predictions, n_classes=None):
     predictions : array_like of int, shape (N,)
         The predicted classes, same range.
     n_classes : int, optional
-        Number of classes ``K``; default None: one more than the largest class seen.
+        Number of classes :math:`Q`; default None: one more than the largest class seen.
 
     Returns
     -------
-    ndarray of int64, shape (K, K)
+    ndarray of int64, shape (Q, Q)
         Rows are true classes, columns predicted classes.
 
     Examples

@@ -62,8 +62,7 @@ def setup_cell_source(repository_url, branch="main"):
 
     On Colab (only there) the cell pip-installs the companion from ``repository_url`` at
     ``branch``, so the book and the package a reader runs never drift apart. Then it
-    imports and seeds. ``tools/sync_setup_cells.py`` writes it into every notebook and
-    ``tests/test_notebooks.py`` fails when a notebook differs.
+    imports and seeds. Every chapter opens with this same cell.
 
     Parameters
     ----------

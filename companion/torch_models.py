@@ -333,7 +333,7 @@ def train_torch(model, x_train, y_train, x_test, y_test, epochs=3, lr=1e-3, batc
     Parameters
     ----------
     model : torch.nn.Module
-        Maps ``(N, 1, H, W)`` to logits ``(N, K)``.
+        Maps ``(N, 1, H, W)`` to logits ``(N, Q)``, one per class.
     optimizer : {"adam", "sgd"}, default "adam"
     lr_decay : float, default 1.0
         The learning rate of epoch ``e`` is ``lr * lr_decay**e``, as in

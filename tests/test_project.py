@@ -215,7 +215,7 @@ def test_notebooks_extra_is_what_the_chapters_import():
 
 
 def test_notebooks_extra_accepts_colab():
-    colab = {"scipy": "1.14.1", "scikit-image": "0.25.2", "pillow": "11.1.0", "keras": "3.8.0", "threadpoolctl": "3.5.0"}
+    colab = {"scipy": "1.14.1", "scikit-image": "0.25.2", "pillow": "11.1.0", "keras": "3.10.0", "threadpoolctl": "3.5.0"}
     for item in pyproject()["project"]["optional-dependencies"]["notebooks"]:
         req = Requirement(item)
         assert all(s.operator == ">=" for s in req.specifier), f"{item!r} must be a lower bound only"

@@ -166,17 +166,17 @@ def softmax(input, axis=-1, dtype=None, *, dim=None):
 
     .. math::
 
-        \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
-                                    = \frac{e^{z_i - m}}{\sum_{j=1}^{K} e^{z_j - m}},
-        \qquad m = \max_j z_j
+        \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=0}^{Q-1} e^{z_j}}
+                                    = \frac{e^{z_i - \mu}}{\sum_{j=0}^{Q-1} e^{z_j - \mu}},
+        \qquad \mu = \max_j z_j
 
-    The two forms are equal (the factor :math:`e^{-m}` cancels); the second never
+    The two forms are equal (the factor :math:`e^{-\mu}` cancels); the second never
     overflows because every exponent is :math:`\le 0`. Compare :func:`softmax_naive`.
 
     Parameters
     ----------
     input : array_like, any shape
-        Scores (logits) :math:`z`; ``input.shape[axis] = K`` classes. A 0-d input is one
+        Scores (logits) :math:`z`; :math:`Q` = ``input.shape[axis]`` classes. A 0-d input is one
         class (its softmax is 1); an empty input gives an empty result.
     axis : int, default -1
         The axis of the classes, as ``dim`` in ``torch.softmax``.
@@ -214,8 +214,8 @@ def log_softmax(input, axis=-1, dtype=None, *, dim=None):
 
     .. math::
 
-        \log \operatorname{softmax}(z)_i = (z_i - m) - \log \sum_{j=1}^{K} e^{z_j - m},
-        \qquad m = \max_j z_j
+        \log \operatorname{softmax}(z)_i = (z_i - \mu) - \log \sum_{j=0}^{Q-1} e^{z_j - \mu},
+        \qquad \mu = \max_j z_j
 
     This is finite even where :func:`softmax` underflows to 0 (where ``np.log(softmax(z))``
     would give ``-inf``).
@@ -223,7 +223,7 @@ def log_softmax(input, axis=-1, dtype=None, *, dim=None):
     Parameters
     ----------
     input : array_like, any shape
-        Scores (logits) :math:`z`; ``input.shape[axis] = K`` classes. A 0-d input is one
+        Scores (logits) :math:`z`; :math:`Q` = ``input.shape[axis]`` classes. A 0-d input is one
         class (its log-softmax is 0).
     axis : int, default -1
         The axis of the classes.
@@ -252,7 +252,7 @@ def log_softmax(input, axis=-1, dtype=None, *, dim=None):
 def softmax_naive(z, axis=-1):
     r"""Softmax by the textbook formula, *without* the max-shift: for teaching only.
 
-    .. math:: \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
+    .. math:: \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=0}^{Q-1} e^{z_j}}
 
     For large scores :math:`e^{z_i}` overflows float64 (above about 709.78), the ratio
     becomes :math:`\infty / \infty` and the result is ``nan``; NumPy then emits its usual
@@ -263,7 +263,7 @@ def softmax_naive(z, axis=-1):
     Parameters
     ----------
     z : array_like, at least 1-D
-        Scores (logits); ``z.shape[axis] = K`` classes.
+        Scores (logits); :math:`Q` = ``z.shape[axis]`` classes.
     axis : int, default -1
         The axis of the classes.
 

@@ -288,25 +288,25 @@ def cross_entropy_backward(input, target, weight=None, size_average=None, ignore
 
     .. math::
 
-        \\frac{\\partial L}{\\partial z[n, k]} = \\frac{\\mathrm{softmax}(z_n)[k]
-            - \\mathbb{1}[k = t_n]}{N}
+        \\frac{\\partial L}{\\partial z[n, i]} = \\frac{\\mathrm{softmax}(z_n)[i]
+            - \\mathbb{1}[i = t_n]}{N}
 
-    and, for the general per-example loss :math:`\\ell_n = -\\sum_k a_{n,k} \\log
-    \\mathrm{softmax}(z_n)[k]` of :func:`~companion.cross_entropy` (class weights, label
+    and, for the general per-example loss :math:`\\ell_n = -\\sum_i a_{n,i} \\log
+    \\mathrm{softmax}(z_n)[i]` of :func:`~companion.cross_entropy` (class weights, label
     smoothing, ignored examples, class probabilities),
-    :math:`\\partial \\ell_n / \\partial z[n, k] = \\mathrm{softmax}(z_n)[k] \\sum_j a_{n,j}
-    - a_{n,k}`, times the upstream gradient and divided as the reduction divides. With
+    :math:`\\partial \\ell_n / \\partial z[n, i] = \\mathrm{softmax}(z_n)[i] \\sum_j a_{n,j}
+    - a_{n,i}`, times the upstream gradient and divided as the reduction divides. With
     class-probability targets :math:`y`, ``wrt="target"`` gives
-    :math:`\\partial \\ell_n / \\partial y[n, k] = -(1 - \\varepsilon) w_k \\log
-    \\mathrm{softmax}(z_n)[k]`, likewise scaled.
+    :math:`\\partial \\ell_n / \\partial y[n, i] = -(1 - \\varepsilon) \\omega_i \\log
+    \\mathrm{softmax}(z_n)[i]`, likewise scaled.
 
     The softmax is computed stably, as :math:`e^{z - \\max z} / \\sum e^{z - \\max z}`.
 
     Parameters
     ----------
     input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing
-        As in :func:`~companion.cross_entropy`: logits ``(N, K)``, ``(K,)`` or
-        ``(N, K, d_1, ...)``, and class indices or probabilities.
+        As in :func:`~companion.cross_entropy`: logits ``(N, Q)``, ``(Q,)`` or
+        ``(N, Q, d_1, ...)``, and class indices or probabilities.
     grad_out : float or array_like, optional
         The upstream gradient of the loss: a number for ``"mean"`` and ``"sum"`` (default
         1), an array of the loss's shape for ``"none"`` (required).
@@ -334,7 +334,7 @@ def cross_entropy_backward(input, target, weight=None, size_average=None, ignore
     if wrt == "target" and not probabilities:
         raise ValueError("wrt='target' needs class-probability targets: class indices have no gradient")
     k = z.shape[axis]
-    last = axis == z.ndim - 1  # (N, K) or (K,): the classes are already last
+    last = axis == z.ndim - 1  # (N, Q) or (Q,): the classes are already last
     moved = z if last else np.moveaxis(z, axis, -1)
     loss_shape = moved.shape[:-1]
     p = softmax(moved.reshape(-1, k), axis=-1)

@@ -146,7 +146,7 @@ def check_cross_entropy(answer, logits, target, atol=1e-3):
     Parameters
     ----------
     answer : float or None
-    logits : array_like, shape (K,)
+    logits : array_like, shape (Q,)
     target : int
         The true class.
     atol : float, default 1e-3

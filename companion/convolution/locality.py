@@ -195,11 +195,11 @@ def receptive_field(layers):
     Each layer is a convolution or a pooling window, given by its kernel length, stride
     and (optionally) dilation. Starting from :math:`r_0 = 1`, layer :math:`l` widens the
     region by :math:`k_l - 1` taps, each :math:`d_l` steps apart, and one step of its
-    input is :math:`\\prod_{i<l} s_i` pixels of the image:
+    input is :math:`\\prod_{l' < l} s_{l'}` pixels of the image:
 
     .. math::
 
-        r_l = r_{l-1} + (k_l - 1)\\, d_l \\prod_{i<l} s_i
+        r_l = r_{l-1} + (k_l - 1)\\, d_l \\prod_{l' < l} s_{l'}
 
     Padding does not change the size of the region (it only decides where the region of
     a unit at the border overhangs the image), so it is not an argument.
@@ -214,7 +214,7 @@ def receptive_field(layers):
     Returns
     -------
     int
-        :math:`r_L`, the receptive field of the last layer, in input pixels.
+        :math:`r_D`, the receptive field of the last of the :math:`D` layers, in input pixels.
 
     Examples
     --------
@@ -251,16 +251,16 @@ def receptive_field(layers):
 def receptive_field_box(layers, index, padding=0):
     """The rows and columns of the input that one output unit of a stack of layers sees.
 
-    Unit :math:`u` of layer :math:`L` (along one axis, counted from 0) looks at the window
-    that starts at input position :math:`u` of layer :math:`L` minus that layer's padding;
+    Unit :math:`i` of the last layer :math:`D` (along one axis, counted from 0) looks at the
+    window that starts at input position :math:`i` of layer :math:`D` minus that layer's padding;
     walking back through the layers, one step of layer :math:`l`'s input is
-    :math:`J_{l-1} = \\prod_{i<l} s_i` image pixels, so the region starts at
+    :math:`J_{l-1} = \\prod_{l' < l} s_{l'}` image pixels, so the region starts at
 
     .. math::
 
-        a(u) = u \\, J_L - \\sum_{l=1}^{L} p_l \\, J_{l-1}
+        a(i) = i \\, J_D - \\sum_{l=1}^{D} p_l \\, J_{l-1}
 
-    and spans :func:`receptive_field` pixels, :math:`r_L`. With padding the region of a
+    and spans :func:`receptive_field` pixels, :math:`r_D`. With padding the region of a
     unit near the border starts before pixel 0 (negative) or ends after the last pixel;
     those positions are padding, not image.
 
@@ -278,7 +278,7 @@ def receptive_field_box(layers, index, padding=0):
     -------
     tuple of tuple of int
         ``((row_start, row_stop), (col_start, col_stop))``, stops exclusive as in a slice,
-        each span :math:`r_L` long.
+        each span :math:`r_D` long.
 
     Examples
     --------

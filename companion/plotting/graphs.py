@@ -177,10 +177,10 @@ def plot_probabilities(probs, true_class=None, ax=None, title=None, size=2.5):
 
     Parameters
     ----------
-    probs : array_like or torch.Tensor, shape (K,)
-        Probabilities (or any scores) of the ``K`` classes.
+    probs : array_like or torch.Tensor, shape (Q,)
+        Probabilities (or any scores) of the ``Q`` classes.
     true_class : int, optional
-        The right class, ``0 <= true_class < K``; default None.
+        The right class, ``0 <= true_class < Q``; default None.
     ax : matplotlib.axes.Axes, optional
         Where to draw; default None creates a figure of ``(4/3 size) x size`` inches.
     title : str, optional
