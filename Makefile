@@ -75,7 +75,7 @@ budget: setup
 
 # Chapter 10's tuned experiments (tools/ch10_runs.py), too slow for the page: every setting on
 # the same grid of learning rates over 5 seeds, then the chosen rates on the test digits once;
-# writes companion/data/ch10_runs.json, which the chapter reads. About half an hour on 2 cores.
+# writes companion/data/ch10_runs.json, which the chapter reads. About 20 minutes on 2 cores.
 ch10-runs: setup
 	nice -n 10 $(BIN)/python tools/ch10_runs.py
 
