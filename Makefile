@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab
+.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab ch10-runs
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -72,6 +72,12 @@ bench: setup
 # Execute every notebook in memory (nothing written back) and print the seconds each takes.
 budget: setup
 	$(BIN)/python tools/pipeline_budget.py
+
+# Chapter 10's tuned experiments (tools/ch10_runs.py), too slow for the page: every setting on
+# the same grid of learning rates over 5 seeds, then the chosen rates on the test digits once;
+# writes companion/data/ch10_runs.json, which the chapter reads. About 20 minutes on 2 cores.
+ch10-runs: setup
+	nice -n 10 $(BIN)/python tools/ch10_runs.py
 
 # JupyterLab on the chapters in book/, with the course's environment (its python3 kernel is
 # .venv's Python). LAB_ARGS passes options, e.g. LAB_ARGS="--no-browser --port=8890".

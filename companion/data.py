@@ -38,6 +38,7 @@ __all__ = [
     "train_val_split",
     "load_protocol_split",
     "load_results",
+    "load_tuning",
     "sample_image",
     "sample_image_rgb",
 ]
@@ -351,7 +352,8 @@ def load_results(name):
     Parameters
     ----------
     name : str
-        The experiment: ``"ch08_sweep"``, the training runs of chapter 8.
+        The experiment: ``"ch08_sweep"``, the training runs of chapter 8, or
+        ``"ch10_runs"``, the tuned comparisons of chapter 10.
 
     Returns
     -------
@@ -365,7 +367,7 @@ def load_results(name):
     >>> load_results("ch99")
     Traceback (most recent call last):
     ...
-    ValueError: name must be one of ['ch08_sweep'], got 'ch99'
+    ValueError: name must be one of ['ch08_sweep', 'ch10_runs'], got 'ch99'
     """
     import json
 
@@ -375,6 +377,94 @@ def load_results(name):
     if name not in known:
         raise ValueError(f"name must be one of {known}, got {name!r}")
     return json.loads((_DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def load_tuning(name):
+    """A recorded tuning of learning rates, as arrays, for a page to compare its settings.
+
+    For an experiment that trained several settings (optimisers, a layer added, augmented
+    digits) on the same grid of learning rates, each rate over the same seeds, and then scored
+    each setting's chosen rate once on the test digits (the book's protocol). Accuracies are
+    fractions of the 500 validation or 1,000 test digits.
+
+    Parameters
+    ----------
+    name : str
+        ``"ch10_runs"``, the tuned comparisons of chapter 10.
+
+    Returns
+    -------
+    dict
+        ``"rates"``: ndarray (R,), the grid of learning rates; ``"seeds"``: list of S ints;
+        ``"epochs"``: int, E; ``"shifts"``: list of T ints (pixels to the right);
+        ``"minutes"``: float, how long all the runs took; ``"optimizers"``: the labels of
+        the settings that are rival optimisers; ``"comparisons"``: dict of name to
+        ``(label, rival label)``; ``"settings"``: dict of label to dict of
+
+        * ``"validation"``: ndarray (R, S, E), the validation accuracy after every epoch;
+        * ``"validation_shifted"``: (R, S, T), after the last epoch, on the validation
+          digits moved right by each shift;
+        * ``"first_epoch_loss"``: (R, S), the mean training loss over the first epoch;
+        * ``"step_loss"``: (R, S, B), the training loss, each the mean of a block of steps
+          (``"block"`` steps, a key of the returned dict);
+        * ``"largest_weight_change"``: (R, S), the largest change of any weight in training;
+        * ``"optimizer"``: the ``optimizer`` of :func:`companion.train_steps`;
+          ``"batch_norm"``: whether the network is :class:`companion.TinyCNNBN` (else
+          :class:`companion.TinyCNN`); ``"augment"``: whether it trained on augmented digits;
+        * ``"chosen_lr"``: float, the rate with the best mean validation accuracy after the
+          last epoch, ``"chosen_index"``: its position in ``"rates"``; ``"test"``: (S,) and ``"test_shifted"``: (S, T), the chosen rate's
+          networks on the test digits.
+
+        A run that diverged has ``nan`` losses.
+
+    Examples
+    --------
+    >>> tuning = load_tuning("ch10_runs")
+    >>> tuning["settings"]["Adam"]["validation"].shape == (len(tuning["rates"]), len(tuning["seeds"]), tuning["epochs"])
+    True
+    >>> load_tuning("ch08_sweep")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be a recorded tuning of learning rates, one of ['ch10_runs'], got 'ch08_sweep'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}: {name!r}")
+    # a tuning records, for every setting, its grid of rates (a dict of setting -> runs per rate)
+    tunings = sorted(p.stem for p in _DATA_DIR.glob("*.json") if isinstance(load_results(p.stem).get("grid"), dict))
+    if name not in tunings:
+        raise ValueError(f"name must be a recorded tuning of learning rates, one of {tunings}, got {name!r}")
+    record = load_results(name)
+    n_val, n_test = record["split"]["validation"], record["split"]["test"]
+    labels = {key: spec["label"] for key, spec in record["settings"].items()}
+
+    def runs(grid, field, scale=1.0):
+        return np.array([[np.array(r[field], dtype=float) for r in g["runs"]] for g in grid], dtype=float) / scale
+
+    settings = {}
+    for key, grid in record["grid"].items():
+        chosen = record["chosen"][key]
+        settings[labels[key]] = {
+            "validation": runs(grid, "val_correct", n_val),
+            "validation_shifted": runs(grid, "val_shift_correct", n_val),
+            "first_epoch_loss": runs(grid, "train_loss")[:, :, 0],
+            "step_loss": runs(grid, "step_loss_per_10"),
+            "largest_weight_change": runs(grid, "largest_weight_change"),
+            "optimizer": record["settings"][key]["optimizer"],
+            "batch_norm": record["settings"][key]["model"] == "TinyCNNBN",
+            "augment": record["settings"][key]["augment"],
+            "chosen_lr": float(chosen["lr"]),
+            "chosen_index": record["rates"].index(chosen["lr"]),
+            "test": np.array(chosen["test_correct"], dtype=float) / n_test,
+            "test_shifted": np.array(chosen["test_shift_correct"], dtype=float) / n_test,
+        }
+    return {
+        "rates": np.array(record["rates"], dtype=float), "seeds": list(record["seeds"]), "epochs": record["epochs"],
+        "shifts": list(record["shifts"]), "block": record["step_loss_block"],
+        "minutes": sum(record["seconds"].values()) / 60,
+        "optimizers": [labels[key] for key in record["optimizers"]],
+        "comparisons": {name: tuple(labels[key] for key in pair) for name, pair in record["comparisons"].items()},
+        "settings": settings,
+    }
 
 
 def sample_image():

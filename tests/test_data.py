@@ -239,8 +239,65 @@ def test_load_results_ch08_sweep_is_consistent():
     np.testing.assert_allclose(acc, np.round(acc), rtol=0, atol=1e-9)
 
 
+def test_load_results_ch10_runs_is_consistent():
+    results = data.load_results("ch10_runs")
+    assert results["script"] == "tools/ch10_runs.py" and len(results["seeds"]) >= 5
+    assert results["split"] == {"fit": 3500, "validation": 500, "test": 1000}
+    rates = results["rates"]
+    steps = np.diff(np.log10(rates))           # a log grid: 1, 3, 10, 30, ... about half a decade per step
+    assert np.all((steps > 0.4) & (steps < 0.6)), steps
+    comparisons = list(results["comparisons"].values()) + [results["optimizers"]]
+    assert set(results["grid"]) == set(results["chosen"]) == set(results["settings"]) == {s for c in comparisons for s in c}
+    for setting, grid in results["grid"].items():
+        # every setting on the same grid, every rate on the same seeds, a record per epoch
+        assert [g["lr"] for g in grid] == rates
+        for g in grid:
+            assert [r["seed"] for r in g["runs"]] == results["seeds"]
+            for r in g["runs"]:
+                assert len(r["val_correct"]) == len(r["train_loss"]) == results["epochs"]
+                assert len(r["val_shift_correct"]) == len(results["shifts"])
+                assert r["val_shift_correct"][0] == r["val_correct"][-1]      # shift 0: the digits as they are
+                assert all(0 <= c <= 500 for c in r["val_correct"] + r["val_shift_correct"])
+        # the chosen rate has the best mean validation accuracy after the last epoch
+        means = [np.mean([r["val_correct"][-1] for r in g["runs"]]) for g in grid]
+        assert results["chosen"][setting]["lr"] == rates[int(np.argmax(means))]
+        chosen = results["chosen"][setting]
+        assert len(chosen["test_correct"]) == len(results["seeds"])
+        assert [t[0] for t in chosen["test_shift_correct"]] == chosen["test_correct"]
+
+
 def test_load_results_bad_name():
-    with pytest.raises(ValueError, match=r"name must be one of \['ch08_sweep'\], got 'nope'"):
+    with pytest.raises(ValueError, match=r"name must be one of \['ch08_sweep', 'ch10_runs'\], got 'nope'"):
         data.load_results("nope")
     with pytest.raises(TypeError, match="name must be a str, got int"):
         data.load_results(8)
+
+
+def test_load_tuning_ch10_runs_matches_the_record():
+    record, tuning = data.load_results("ch10_runs"), data.load_tuning("ch10_runs")
+    np.testing.assert_array_equal(tuning["rates"], record["rates"])
+    assert tuning["seeds"] == record["seeds"] and tuning["epochs"] == record["epochs"]
+    assert tuning["minutes"] == sum(record["seconds"].values()) / 60
+    labels = {key: spec["label"] for key, spec in record["settings"].items()}
+    assert tuning["optimizers"] == [labels[k] for k in record["optimizers"]]
+    assert set(tuning["settings"]) == set(labels.values())
+    for key, label in labels.items():
+        got, grid = tuning["settings"][label], record["grid"][key]
+        R, S, E = len(record["rates"]), len(record["seeds"]), record["epochs"]
+        assert got["validation"].shape == (R, S, E) and got["validation_shifted"].shape == (R, S, len(record["shifts"]))
+        # rate 2, seed 3: the counts of the record over the 500 validation digits
+        assert got["validation"][2, 3, -1] == grid[2]["runs"][3]["val_correct"][-1] / 500
+        assert got["validation_shifted"][2, 3, 1] == grid[2]["runs"][3]["val_shift_correct"][1] / 500
+        first = grid[0]["runs"][0]["train_loss"][0]
+        assert (np.isnan(got["first_epoch_loss"][0, 0]) if first is None else got["first_epoch_loss"][0, 0] == first)
+        assert got["chosen_lr"] == record["chosen"][key]["lr"]
+        np.testing.assert_array_equal(got["test"] * 1000, record["chosen"][key]["test_correct"])
+        assert got["test_shifted"].shape == (S, len(record["shifts"]))
+
+
+def test_load_tuning_bad_name():
+    with pytest.raises(ValueError, match=r"name must be a recorded tuning of learning rates, one of \['ch10_runs'\], "
+                                         r"got 'ch08_sweep'"):
+        data.load_tuning("ch08_sweep")
+    with pytest.raises(TypeError, match="name must be a str, got int"):
+        data.load_tuning(10)

@@ -133,3 +133,24 @@ def test_train_steps_with_batch_norm_and_augmentation():
         companion.train_steps(companion.TinyCNN(), x, y, optimizer="rmsprop")
     with pytest.raises(ValueError, match="lr must be a positive number"):
         companion.train_steps(companion.TinyCNN(), x, y, lr=-1.0)
+
+
+def test_train_steps_on_epoch_end():
+    """The callback sees the model after each epoch's last update; the first epoch of a longer run
+    is a one-epoch run; the training is the same with or without the callback."""
+    rng = np.random.default_rng(1)
+    x, y = rng.random((8, 1, 28, 28)), rng.integers(0, 10, 8)
+    seen, net = [], companion.TinyCNN(n_filters=2)
+    with_cb = companion.train_steps(net, x, y, optimizer="adam", lr=0.01, epochs=3, batch_size=4,
+                                    on_epoch_end=lambda e: seen.append((e, net.params["W"].copy())))
+    assert [e for e, _ in seen] == [0, 1, 2]
+    np.testing.assert_array_equal(seen[-1][1], net.params["W"])
+    plain = companion.train_steps(companion.TinyCNN(n_filters=2), x, y, optimizer="adam", lr=0.01, epochs=3,
+                                  batch_size=4)
+    np.testing.assert_array_equal(with_cb, plain)
+    one = companion.TinyCNN(n_filters=2)
+    first = companion.train_steps(one, x, y, optimizer="adam", lr=0.01, epochs=1, batch_size=4)
+    np.testing.assert_array_equal(first, with_cb[:2])
+    np.testing.assert_array_equal(one.params["W"], seen[0][1])
+    with pytest.raises(TypeError, match="on_epoch_end must be callable or None, got int"):
+        companion.train_steps(companion.TinyCNN(), x, y, on_epoch_end=3)
