@@ -354,6 +354,15 @@ def test_ieee_results_without_warnings_as_torch():
         assert np.isnan(ratio.data[0])
         s = Tensor([-1000.0, 1000.0], requires_grad=True).sigmoid()
         np.testing.assert_array_equal(s.data, [0.0, 1.0])
+        z, zt = pair([[1000.0, -1000.0, 0.0]])  # the naive softmax cross-entropy overflows, forward and back
+        e = z.exp()
+        loss = -((e / e.sum(axis=1, keepdims=True)).log() * np.array([[1.0, 0.0, 0.0]])).sum()
+        loss.backward()
+        et = torch.exp(zt)
+        losst = -(torch.log(et / et.sum(dim=1, keepdim=True)) * torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64)).sum()
+        losst.backward()
+        assert np.isnan(loss.data) and np.isnan(losst.item())
+        np.testing.assert_array_equal(np.isnan(z.grad), np.isnan(zt.grad.numpy()))
 
 
 def test_softmax_cross_entropy_from_primitives_matches_the_fused_rule():

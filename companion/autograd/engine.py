@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import functools
 import numbers
 
 from .._validation import as_float, check_bool
@@ -62,6 +63,16 @@ from ..activation import sigmoid as _sigmoid
 from ..backprop import linear_backward, relu_backward
 
 __all__ = ["Tensor", "topological_order", "make_node"]
+
+
+def _ieee(method):
+    """Run ``method`` in IEEE arithmetic without NumPy's warnings: ``inf`` and ``nan`` pass
+    through silently, as in PyTorch."""
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+    return run
 
 
 class Tensor:
@@ -151,6 +162,7 @@ class Tensor:
 
     # ---------------------------------------------------------------- element-wise operators
 
+    @_ieee
     def __add__(self, other):
         a, b = self, as_tensor(other, "other")
         _check_broadcast(a, b, "+")
@@ -159,6 +171,7 @@ class Tensor:
     def __radd__(self, other):
         return as_tensor(other, "other") + self
 
+    @_ieee
     def __sub__(self, other):
         a, b = self, as_tensor(other, "other")
         _check_broadcast(a, b, "-")
@@ -168,6 +181,7 @@ class Tensor:
     def __rsub__(self, other):
         return as_tensor(other, "other") - self
 
+    @_ieee
     def __mul__(self, other):
         a, b = self, as_tensor(other, "other")
         _check_broadcast(a, b, "*")
@@ -180,6 +194,7 @@ class Tensor:
     def __rmul__(self, other):
         return as_tensor(other, "other") * self
 
+    @_ieee
     def __matmul__(self, other):
         """``a @ b`` for ``a`` of shape ``(..., d_in)`` and a matrix ``b`` ``(d_in, d_out)``:
         the dense layer ``linear(a, b.T)``, whose backward rule gives both gradients."""
@@ -199,27 +214,28 @@ class Tensor:
 
     # ---------------------------------------------------------------- shapes
 
+    @_ieee
     def __neg__(self):
         r"""``-a``; rule :math:`\partial L / \partial a = -G`."""
         return make_node(-self.data, "neg", (self,), lambda g: (-g,))
 
+    @_ieee
     def __truediv__(self, other):
         r"""``a / b``; rules :math:`G / b` for ``a`` and :math:`-G a / b^2` for ``b``, summed back to
         each operand's shape if it was broadcast."""
         a, b = self, as_tensor(other, "other")
         _check_broadcast(a, b, "/")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = a.data / b.data
+        out = a.data / b.data
 
         def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return _unbroadcast(g / b.data, a.shape), _unbroadcast(-g * out / b.data, b.shape)
+            return _unbroadcast(g / b.data, a.shape), _unbroadcast(-g * out / b.data, b.shape)
 
         return make_node(out, "div", (a, b), backward)
 
     def __rtruediv__(self, other):
         return as_tensor(other, "other") / self
 
+    @_ieee
     def __pow__(self, exponent):
         r"""``a ** p`` for a real number ``p``; rule :math:`G \, p \, a^{p - 1}`.
 
@@ -233,14 +249,7 @@ class Tensor:
             raise TypeError(f"the exponent of ** must be a real number, got {type(exponent).__name__}; "
                             f"for a tensor exponent u write (u * t.log()).exp()")
         p = float(exponent)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = self.data ** p
-
-        def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return (g * p * self.data ** (p - 1.0),)
-
-        return make_node(out, "pow", (self,), backward)
+        return make_node(self.data ** p, "pow", (self,), lambda g: (g * p * self.data ** (p - 1.0),))
 
     def __rpow__(self, base):
         raise TypeError(f"a tensor exponent is not supported: {type(base).__name__} ** Tensor; "
@@ -248,12 +257,13 @@ class Tensor:
 
     # ---------------------------------------------------------------- functions, entry by entry
 
+    @_ieee
     def exp(self):
         r""":math:`e^a` entry by entry; rule :math:`G e^a` (the output itself)."""
-        with np.errstate(over="ignore"):
-            out = np.exp(self.data)
+        out = np.exp(self.data)
         return make_node(out, "exp", (self,), lambda g: (g * out,))
 
+    @_ieee
     def log(self):
         r"""The natural logarithm entry by entry; rule :math:`G / a`.
 
@@ -267,20 +277,15 @@ class Tensor:
         if np.any(self.data < 0):
             raise ValueError(f"log needs entries >= 0, got a tensor of shape {self.shape} with minimum "
                              f"{np.nanmin(self.data):.6g}")
-        with np.errstate(divide="ignore"):
-            out = np.log(self.data)
+        return make_node(np.log(self.data), "log", (self,), lambda g: (g / self.data,))
 
-        def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return (g / self.data,)
-
-        return make_node(out, "log", (self,), backward)
-
+    @_ieee
     def tanh(self):
         r""":math:`\tanh a` entry by entry; rule :math:`G (1 - \tanh^2 a)`."""
         out = np.tanh(self.data)
         return make_node(out, "tanh", (self,), lambda g: (g * (1.0 - out * out),))
 
+    @_ieee
     def sigmoid(self):
         r""":math:`\sigma(a) = 1 / (1 + e^{-a})` entry by entry (:func:`companion.sigmoid`, without
         overflow); rule :math:`G \sigma(a) (1 - \sigma(a))`."""
@@ -289,6 +294,7 @@ class Tensor:
 
     # ---------------------------------------------------------------- reductions
 
+    @_ieee
     def sum(self, axis=None, keepdims=False):
         r"""The sum over ``axis`` (an int, a tuple of ints, or ``None`` for all entries), as
         ``numpy.sum``; rule: :math:`G` copied to every entry that was summed,
@@ -306,6 +312,7 @@ class Tensor:
         out = np.sum(self.data, axis=axes, keepdims=keepdims)
         return make_node(out, "sum", (self,), lambda g: (_spread(g, axes, keepdims, self.shape),))
 
+    @_ieee
     def mean(self, axis=None, keepdims=False):
         r"""The mean over ``axis`` (as :meth:`sum`); rule :math:`G / n` to every entry, with
         :math:`n` the number of entries averaged."""
@@ -315,6 +322,7 @@ class Tensor:
         out = np.mean(self.data, axis=axes, keepdims=keepdims)
         return make_node(out, "mean", (self,), lambda g: (_spread(g, axes, keepdims, self.shape) / n,))
 
+    @_ieee
     def max(self, axis=None, keepdims=False):
         r"""The largest entry over ``axis`` (as :meth:`sum`); rule: :math:`G` goes to the entry
         that is the maximum, :math:`\partial L / \partial a_i = G_{r(i)} [i = i^*_{r(i)}]`, and 0
@@ -412,7 +420,8 @@ def make_node(data, op, parents, backward):
 
 def _run_rule(node, g):
     """``node``'s backward rule on ``G``, checked: one gradient per parent, of its shape."""
-    grads = tuple(np.asarray(x) for x in node._backward(g))
+    with np.errstate(all="ignore"):  # inf and nan pass through silently, as in PyTorch
+        grads = tuple(np.asarray(x) for x in node._backward(g))
     if len(grads) != len(node.parents):
         raise ValueError(f"the backward rule of {node.op!r} returned {len(grads)} gradients for "
                          f"{len(node.parents)} inputs")
