@@ -45,14 +45,15 @@ exercise checks:
   ``pooling``, ``dense``, and ``learning`` for ``sgd_step`` and ``numerical_gradient``),
   ``model`` (``TinyCNN`` and its NumPy training loop), ``training`` (the mini-batches and
   bookkeeping both training loops share), ``statistics`` (Student's t-intervals of results
-  over seeds, paired or not), ``autograd`` (a small reverse-mode engine whose
-  backward rules are the functions of ``backprop``; its ``Tensor``,
+  over seeds, paired or not), ``autograd`` (a small reverse-mode engine; a package:
+  ``engine``, the ``Tensor`` with its elementary operations and the reverse sweep, and
+  ``layers``, whose backward rules are the functions of ``backprop``; its ``Tensor``,
   ``topological_order`` and ``make_node`` are flat names, its ``conv2d``, ``max_pool2d``, ``flatten``,
   ``linear`` and ``cross_entropy`` are used as ``companion.autograd.conv2d`` ..., since the
   flat names are the NumPy functions), ``initialization`` (fans, He, Glorot and
   PyTorch's default), ``optimizers`` (momentum and Adam steps), ``normalization`` (batch
   normalisation, forward, backward and running statistics) and ``augmentation`` (shifts
-  and rotations of images). The packages ``convolution``, ``activation`` and ``backprop``
+  and rotations of images). The packages ``convolution``, ``activation``, ``backprop`` and ``autograd``
   re-export their modules' names (``companion.backprop.conv2d_backward`` is
   ``companion.backprop.conv.conv2d_backward``). What several of them share has a named home:
   ``_validation`` (argument checks: ``TypeError`` for the wrong kind, ``ValueError`` for a

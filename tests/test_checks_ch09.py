@@ -6,7 +6,15 @@ import torch
 
 import companion
 from companion.autograd import Tensor, make_node
-from companion.checks import check_forward_sweeps, check_fork_gradients, check_reuse_gradient, check_tanh_op
+from companion import autograd as ag
+from companion.checks import (
+    check_forward_sweeps,
+    check_fork_gradients,
+    check_residual_mlp,
+    check_reuse_gradient,
+    check_tanh_op,
+)
+from companion.checks.ch09 import _residual_mlp
 
 
 def _torch_fork(x, w, b):
@@ -102,3 +110,71 @@ def test_reuse_gradient_against_torch(capsys):
     assert "Not answered yet" in capsys.readouterr().out
     assert not check_reuse_gradient("3x^2", x)
     assert "str" in capsys.readouterr().out
+
+
+def _residual_right(params, x, targets):
+    h = x + (x @ params["W1"] + params["b1"]).tanh()
+    return ag.cross_entropy(h @ params["W2"] + params["b2"], targets)
+
+
+def test_residual_mlp_hand_gradients_match_torch_autograd():
+    rng = np.random.default_rng(3)
+    arrays = {"W1": rng.normal(size=(5, 5)), "b1": rng.normal(size=5), "W2": rng.normal(size=(5, 4)),
+              "b2": rng.normal(size=4)}
+    x, targets = rng.normal(size=(7, 5)), rng.integers(0, 4, size=7)
+    loss, grads = _residual_mlp(arrays, x, targets)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
+    xt = torch.tensor(x)
+    h = xt + torch.tanh(xt @ t["W1"] + t["b1"])
+    losst = torch.nn.functional.cross_entropy(h @ t["W2"] + t["b2"], torch.tensor(targets))
+    losst.backward()
+    np.testing.assert_allclose(loss, losst.item(), rtol=1e-12, atol=1e-12)
+    for name in arrays:
+        np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("n, d, q, seed", [(6, 4, 3, 0), (2, 3, 5, 1), (9, 2, 2, 7)])
+def test_residual_mlp_accepts_the_engine_and_a_network_of_primitives(n, d, q, seed, capsys):
+    assert check_residual_mlp(_residual_right, n, d, q, seed)
+
+    def from_primitives(params, x, targets):  # the dense layers and the loss without the fused rules
+        a = (x.reshape(x.shape[0], -1, 1) * params["W1"]).sum(axis=1) + params["b1"]
+        h = a.tanh() + x
+        z = (h.reshape(x.shape[0], -1, 1) * params["W2"]).sum(axis=1) + params["b2"]
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
+        return -(log_p * np.eye(z.shape[1])[targets]).sum(axis=1).mean()
+
+    assert check_residual_mlp(from_primitives, n, d, q, seed)
+    assert capsys.readouterr().out.count("Correct!") == 2
+
+
+def test_residual_mlp_mistakes(capsys):
+    assert not check_residual_mlp(None)
+    assert "Not answered yet" in capsys.readouterr().out
+    assert not check_residual_mlp("f")
+    assert "pass your function itself" in capsys.readouterr().out
+    no_skip = lambda p, x, t: ag.cross_entropy((x @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"], t)  # noqa: E731
+    assert not check_residual_mlp(no_skip)
+    assert "without the skip connection" in capsys.readouterr().out
+    summed = lambda p, x, t: _residual_right(p, x, t) * x.shape[0]  # noqa: E731
+    assert not check_residual_mlp(summed)
+    assert "the mean over the batch" in capsys.readouterr().out
+    frozen = lambda p, x, t: _residual_right({**p, "b1": p["b1"].data}, x, t)  # noqa: E731
+    assert not check_residual_mlp(frozen)
+    assert "b1 received no gradient" in capsys.readouterr().out
+
+    def wrong_rule(p, x, t):  # a tanh whose rule forgets the square
+        a = x @ p["W1"] + p["b1"]
+        y = np.tanh(a.data)
+        h = x + make_node(y, "tanh", (a,), lambda g: (g * (1 - y),))
+        return ag.cross_entropy(h @ p["W2"] + p["b2"], t)
+
+    assert not check_residual_mlp(wrong_rule)
+    assert "W1.grad" in capsys.readouterr().out
+    assert not check_residual_mlp(lambda p, x, t: float(_residual_right(p, x, t).data))
+    assert "should return a Tensor, got a float" in capsys.readouterr().out
+    assert not check_residual_mlp(lambda p, x, t: (x @ p["W1"]).tanh())
+    assert "one number" in capsys.readouterr().out
+    assert not check_residual_mlp(lambda p, x, t: p["W9"])
+    assert "raised KeyError" in capsys.readouterr().out

@@ -91,7 +91,7 @@ def test_distribution_contains_only_companion():
     Colab, has them all), nothing else."""
     packages = pyproject()["tool"]["setuptools"]["packages"]
     on_disk = sorted(".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "companion").rglob("__init__.py"))
-    assert packages == on_disk == ["companion", "companion.activation", "companion.backprop", "companion.checks",
+    assert packages == on_disk == ["companion", "companion.activation", "companion.autograd", "companion.backprop", "companion.checks",
                                    "companion.convolution", "companion.plotting"]
 
 

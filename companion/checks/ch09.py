@@ -1,5 +1,6 @@
 """Chapter 9, automatic differentiation: the gradients at a fork, a new operation of the
-engine, the number of sweeps of forward mode, and a node used three times.
+engine, the number of sweeps of forward mode, a node used three times, and a network with a skip
+connection put through the engine.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ import numpy as np
 from .._validation import as_float, check_real
 from ..activation import tanh
 from ..autograd import Tensor
-from ..backprop import tanh_backward
+from ..backprop import cross_entropy_backward, tanh_backward
+from ..layers import cross_entropy
 from ..model import TinyCNN
 from ._verdict import answer_array, float_answer, is_function, not_answered, quietly
 from .generic import check_array, check_number
 
-__all__ = ["check_fork_gradients", "check_tanh_op", "check_forward_sweeps", "check_reuse_gradient"]
+__all__ = ["check_fork_gradients", "check_tanh_op", "check_forward_sweeps", "check_reuse_gradient",
+           "check_residual_mlp"]
 
 
 def check_fork_gradients(answer, x=-1.0, w=2.0, b=4.0):
@@ -209,3 +212,100 @@ def check_reuse_gradient(answer, x):
         if two_thirds else ""
     print(f"Not yet: {message}{hint}")
     return False
+
+
+def _residual_mlp(params, x, targets):
+    """The loss of the residual perceptron and its gradients, by hand with the book's rules."""
+    a = x @ params["W1"] + params["b1"]
+    h = x + np.tanh(a)
+    z = h @ params["W2"] + params["b2"]
+    g_z = cross_entropy_backward(z, targets)       # (y_hat - y) / N
+    g_h = g_z @ params["W2"].T                      # the skip sends g_h on to x unchanged
+    g_a = tanh_backward(g_h, a)
+    grads = {"W1": x.T @ g_a, "b1": g_a.sum(axis=0), "W2": h.T @ g_z, "b2": g_z.sum(axis=0)}
+    return cross_entropy(z, targets), grads
+
+
+def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
+    r"""Check a reader's residual perceptron written with :class:`companion.Tensor` (chapter 9).
+
+    The network takes a batch :math:`x` of shape ``(n, d)`` to ``q`` class scores through one
+    hidden layer with a skip connection, and its loss is the mean cross-entropy:
+
+    .. math::
+
+        h = x + \tanh(x W_1 + b_1), \qquad z = h W_2 + b_2, \qquad
+        L = -\frac{1}{n} \sum_{k} \log \operatorname{softmax}(z_k)[t_k]
+
+    ``func(params, x, targets)`` receives a dict of leaf tensors ``"W1"`` ``(d, d)``, ``"b1"``
+    ``(d,)``, ``"W2"`` ``(d, q)``, ``"b2"`` ``(q,)``, the batch ``x`` (a plain array) and the
+    classes, and must return the loss as a one-number tensor. The check calls ``backward`` on
+    it and compares the loss and the four gradients with the ones derived by hand with the
+    book's backward rules.
+
+    Parameters
+    ----------
+    func : callable or None
+    n, d, q : int, defaults 6, 4, 3
+        Batch size, width and number of classes of the test network.
+    seed : int, default 0
+        Seed of the random weights and batch.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from companion import autograd as ag
+    >>> def residual_mlp_loss(params, x, targets):
+    ...     h = x + (x @ params["W1"] + params["b1"]).tanh()
+    ...     return ag.cross_entropy(h @ params["W2"] + params["b2"], targets)
+    >>> check_residual_mlp(residual_mlp_loss)
+    Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.
+    True
+    >>> check_residual_mlp(lambda p, x, t: ag.cross_entropy((x @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"], t))
+    Not yet: the loss is the loss of the network without the skip connection: add x to tanh(x W1 + b1).
+    False
+    """
+    rng = np.random.default_rng(seed)
+    arrays = {"W1": rng.normal(size=(d, d)) / np.sqrt(d), "b1": rng.normal(size=d) * 0.1,
+              "W2": rng.normal(size=(d, q)) / np.sqrt(d), "b2": rng.normal(size=q) * 0.1}
+    x, targets = rng.normal(size=(n, d)), rng.integers(0, q, size=n)
+    expected_loss, expected = _residual_mlp(arrays, x, targets)
+    if not_answered(function=func) or not is_function(func):
+        return False
+    leaves = {name: Tensor(value, requires_grad=True) for name, value in arrays.items()}
+    try:
+        loss = func(leaves, x.copy(), targets.copy())
+        if not isinstance(loss, Tensor):
+            print(f"Not yet: your function should return a Tensor, got a {type(loss).__name__}.")
+            return False
+        if loss.data.size != 1 or not loss.requires_grad:
+            print(f"Not yet: the loss should be one number computed from the parameters, got shape {loss.shape} "
+                  f"with requires_grad={loss.requires_grad}.")
+            return False
+        loss.backward()
+    except Exception as exc:  # the reader's network may raise anything
+        print(f"Not yet: your function raised {type(exc).__name__} ({exc}).")
+        return False
+    if not np.isclose(float(loss.data), expected_loss, rtol=1e-9, atol=1e-12):
+        plain = cross_entropy(np.tanh(x @ arrays["W1"] + arrays["b1"]) @ arrays["W2"] + arrays["b2"], targets)
+        if np.isclose(float(loss.data), plain, rtol=1e-9, atol=1e-12):
+            print("Not yet: the loss is the loss of the network without the skip connection: "
+                  "add x to tanh(x W1 + b1).")
+        else:
+            print(f"Not yet: the loss is {float(loss.data):.6g}, expected {expected_loss:.6g}. "
+                  "Check the forward pass, the mean over the batch included.")
+        return False
+    for name in ("W1", "b1", "W2", "b2"):
+        if leaves[name].grad is None:
+            print(f"Not yet: {name} received no gradient: use the tensor params[{name!r}] itself, not its .data.")
+            return False
+        ok, message = quietly(check_array, leaves[name].grad, expected[name], name=f"{name}.grad",
+                              rtol=1e-9, atol=1e-12)
+        if not ok:
+            print(f"Not yet: {message}")
+            return False
+    print("Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.")
+    return True

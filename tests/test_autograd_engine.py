@@ -1,4 +1,5 @@
-"""companion.autograd against torch.autograd (float64) and against numerical_gradient."""
+"""companion.autograd.engine: every elementary operation against torch.autograd (float64) and finite
+differences, the graph's bookkeeping, a 10,000-node chain, and errors on bad input."""
 
 import numpy as np
 import pytest
@@ -21,9 +22,6 @@ def pair(array):
     """The same float64 values as a leaf of the engine and a leaf of torch."""
     array = np.asarray(array, dtype=np.float64)
     return Tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
-
-
-# --------------------------------------------------------------------------- forks and reuse
 
 
 def test_the_chapter_fork_example_by_hand_and_against_torch():
@@ -99,7 +97,7 @@ def test_matmul_both_sides_and_a_vector():
     close(m.grad, mt.grad, 10)
 
 
-def test_reshape_and_sum():
+def test_reshape_and_sum_of_all_entries():
     rng = np.random.default_rng(3)
     x, xt = pair(rng.normal(size=(2, 6)))
     g = rng.normal(size=(3, 4))
@@ -116,120 +114,6 @@ def test_relu_gradient_at_zero_is_zero_as_in_torch():
     torch.relu(xt).sum().backward()
     np.testing.assert_array_equal(x.grad, xt.grad.numpy())
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
-
-
-# --------------------------------------------------------------------------- the layers
-
-
-@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (2, 1, 2), ((2, 1), (1, 0), (1, 2))])
-def test_conv2d_against_torch(stride, padding, dilation):
-    rng = np.random.default_rng(4)
-    x, xt = pair(rng.normal(size=(2, 3, 9, 8)))
-    w, wt = pair(rng.normal(size=(4, 3, 3, 2)))
-    b, bt = pair(rng.normal(size=4))
-    out = ag.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
-    outt = F.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation)
-    close(out.data, outt, 10)
-    g = rng.normal(size=out.shape)
-    (out * g).sum().backward()
-    (outt * torch.tensor(g)).sum().backward()
-    for ours, theirs in [(x, xt), (w, wt), (b, bt)]:
-        close(ours.grad, theirs.grad, 100)
-
-
-def test_conv2d_without_bias_and_with_a_constant_input():
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=(1, 2, 5, 5))
-    w, wt = pair(rng.normal(size=(3, 2, 3, 3)))
-    out = ag.conv2d(x, w, padding="same")
-    assert out.op == "conv2d" and len(out.parents) == 2
-    out.sum().backward()
-    F.conv2d(torch.tensor(x), wt, padding="same").sum().backward()
-    close(w.grad, wt.grad, 100)
-
-
-@pytest.mark.parametrize("kernel_size, stride, padding", [(2, None, 0), (3, 2, 1), (2, 1, 1), ((3, 2), (2, 1), (1, 0))])
-def test_max_pool2d_against_torch(kernel_size, stride, padding):
-    rng = np.random.default_rng(6)
-    x, xt = pair(rng.normal(size=(2, 3, 7, 6)))
-    out = ag.max_pool2d(x, kernel_size, stride, padding)
-    outt = F.max_pool2d(xt, kernel_size, stride, padding)
-    np.testing.assert_array_equal(out.data, outt.detach().numpy())  # a maximum is exact
-    g = rng.normal(size=out.shape)
-    (out * g).sum().backward()
-    (outt * torch.tensor(g)).sum().backward()
-    close(x.grad, xt.grad, 10)
-
-
-def test_flatten_linear_cross_entropy_against_torch():
-    rng = np.random.default_rng(7)
-    p, pt = pair(rng.normal(size=(4, 2, 3, 3)))
-    w, wt = pair(rng.normal(size=(5, 18)))
-    c, ct = pair(rng.normal(size=5))
-    targets = np.array([0, 4, 2, 2])
-    loss = ag.cross_entropy(ag.linear(ag.flatten(p), w, c), targets)
-    losst = F.cross_entropy(F.linear(torch.flatten(pt, 1), wt, ct), torch.tensor(targets))
-    close(loss.data, losst)
-    assert loss.shape == ()
-    loss.backward()
-    losst.backward()
-    for ours, theirs in [(p, pt), (w, wt), (c, ct)]:
-        close(ours.grad, theirs.grad)
-
-
-def test_linear_without_bias_on_one_vector():
-    rng = np.random.default_rng(8)
-    x, xt = pair(rng.normal(size=6))
-    w, wt = pair(rng.normal(size=(3, 6)))
-    ag.linear(x, w).sum().backward()
-    F.linear(xt, wt).sum().backward()
-    close(x.grad, xt.grad, 10)
-    close(w.grad, wt.grad, 10)
-
-
-def _tiny_cnn_loss(params, x, targets):
-    conv = ag.conv2d(x, params["K"], params["b"], stride=2, padding=1, dilation=2)
-    pooled = ag.max_pool2d(conv.relu(), 2, 2, 1)
-    return ag.cross_entropy(ag.linear(ag.flatten(pooled), params["W"], params["c"]), targets)
-
-
-def test_a_whole_network_against_finite_differences_and_torch():
-    rng = np.random.default_rng(9)
-    x = rng.normal(size=(3, 1, 9, 9))
-    targets = np.array([1, 0, 2])
-    arrays = {"K": rng.normal(size=(2, 1, 3, 3)), "b": rng.normal(size=2) * 0.1,
-              "W": rng.normal(size=(3, 2 * 3 * 3)), "c": rng.normal(size=3)}
-    params = {k: Tensor(v, requires_grad=True) for k, v in arrays.items()}
-    _tiny_cnn_loss(params, x, targets).backward()
-    for name in arrays:
-        def loss_of(value, name=name):
-            trial = {k: Tensor(value if k == name else v) for k, v in arrays.items()}
-            return float(_tiny_cnn_loss(trial, x, targets).data)
-        numeric = companion.numerical_gradient(loss_of, arrays[name])
-        np.testing.assert_allclose(params[name].grad, numeric, rtol=1e-6, atol=1e-8)
-    tp = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
-    conv = F.conv2d(torch.tensor(x), tp["K"], tp["b"], stride=2, padding=1, dilation=2)
-    pooled = F.max_pool2d(torch.relu(conv), 2, 2, 1)
-    F.cross_entropy(F.linear(torch.flatten(pooled, 1), tp["W"], tp["c"]), torch.tensor(targets)).backward()
-    for name in arrays:
-        close(params[name].grad, tp[name].grad, 10)
-
-
-def test_tiny_cnn_gradients_are_the_hand_written_ones_exactly():
-    net = companion.TinyCNN(n_filters=3, image_size=10, n_classes=4, seed=1)
-    rng = np.random.default_rng(10)
-    x, targets = rng.random(size=(5, 1, 10, 10)), np.array([0, 3, 1, 1, 2])
-    loss, grads = net.loss_and_grads(x, targets)
-    p = {k: Tensor(v, requires_grad=True) for k, v in net.params.items()}
-    conv = ag.conv2d(x, p["K"], p["b"])
-    out = ag.cross_entropy(ag.linear(ag.flatten(ag.max_pool2d(conv.relu(), 2)), p["W"], p["c"]), targets)
-    out.backward()
-    assert out.data == loss
-    for name in grads:
-        np.testing.assert_array_equal(p[name].grad, grads[name])
-
-
-# --------------------------------------------------------------------------- the engine's bookkeeping
 
 
 def test_gradients_accumulate_over_two_backward_calls_as_in_torch():
@@ -297,9 +181,6 @@ def test_flat_names_are_exported_and_the_others_do_not_shadow_numpy_functions():
             assert callable(getattr(companion, name))
 
 
-# --------------------------------------------------------------------------- bad input
-
-
 def test_backward_needs_one_number_that_requires_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(ValueError, match=r"one number \(a loss\), got shape \(2,\)"):
@@ -334,27 +215,6 @@ def test_bad_types_and_shapes():
         ag.topological_order(np.ones(2))
 
 
-def test_bad_layer_arguments_raise_before_any_work():
-    x = Tensor(np.ones((1, 1, 4, 4)), requires_grad=True)
-    with pytest.raises(ValueError, match="weight"):
-        ag.conv2d(x, np.ones((1, 2, 3, 3)))
-    with pytest.raises(TypeError, match="bias must be an array of numbers"):
-        ag.conv2d(x, np.ones((1, 1, 3, 3)), bias="b")
-    with pytest.raises(ValueError, match="padding"):
-        ag.max_pool2d(x, 2, padding=2)
-    with pytest.raises(ValueError, match="x must have a batch axis"):
-        ag.flatten(Tensor(np.ones(3)))
-    with pytest.raises(ValueError, match="in_features"):
-        ag.linear(Tensor(np.ones((2, 3))), np.ones((4, 5)))
-    z = Tensor(np.zeros((2, 3)), requires_grad=True)
-    with pytest.raises(TypeError, match="targets must be a plain array of class indices, got a Tensor"):
-        ag.cross_entropy(z, Tensor([0, 1]))
-    with pytest.raises(TypeError, match="targets must hold numbers, got an array of dtype float64"):
-        ag.cross_entropy(z, np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"logits must be 2-D \(N, Q\), got shape \(3,\)"):
-        ag.cross_entropy(Tensor(np.zeros(3)), [0])
-
-
 def test_make_node_records_a_new_operation_and_checks_its_rule():
     x, xt = pair([0.5, -1.0, 2.0])
     y = ag.make_node(np.tanh(x.data), "tanh", (x,), lambda g: (companion.tanh_backward(g, x.data),))
@@ -373,3 +233,186 @@ def test_make_node_records_a_new_operation_and_checks_its_rule():
     wrong_shape = ag.make_node(x.data, "first", (x,), lambda g: (g[:1],))
     with pytest.raises(ValueError, match=r"returned a gradient of shape \(1,\) for input 0 of shape \(3,\)"):
         wrong_shape.sum().backward()
+
+
+# --------------------------------------------------------------------------- the elementary operations
+
+# Each case: (our function, torch's function, a positive input?); every input is float64.
+UNARY = {
+    "neg": (lambda t: -t, lambda t: -t, False),
+    "pow 2": (lambda t: t ** 2, lambda t: t ** 2, False),
+    "pow 3": (lambda t: t ** 3, lambda t: t ** 3, False),
+    "pow -1.5": (lambda t: t ** -1.5, lambda t: t ** -1.5, True),
+    "pow 0.5": (lambda t: t ** 0.5, lambda t: t ** 0.5, True),
+    "exp": (lambda t: t.exp(), torch.exp, False),
+    "log": (lambda t: t.log(), torch.log, True),
+    "tanh": (lambda t: t.tanh(), torch.tanh, False),
+    "sigmoid": (lambda t: t.sigmoid(), torch.sigmoid, False),
+    "relu": (lambda t: t.relu(), torch.relu, False),
+    "2 * t": (lambda t: 2 * t, lambda t: 2 * t, False),
+    "10 / t": (lambda t: 10.0 / t, lambda t: 10.0 / t, True),
+    "1 - t": (lambda t: 1 - t, lambda t: 1 - t, False),
+    "t / 4": (lambda t: t / 4, lambda t: t / 4, False),
+    "array / t": (lambda t: np.array([1.0, 2.0, 3.0]) / t, lambda t: torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64) / t, True),
+    "array - t": (lambda t: np.array([1.0, 2.0, 3.0]) - t, lambda t: torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64) - t, False),
+}
+
+
+def _input(positive, shape=(4, 3), seed=11):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5, 2.0, size=shape) if positive else rng.normal(size=shape)
+
+
+@pytest.mark.parametrize("name", list(UNARY))
+def test_unary_operations_against_torch_and_finite_differences(name):
+    ours, theirs, positive = UNARY[name]
+    a = _input(positive)
+    weights = np.random.default_rng(12).normal(size=a.shape)
+    x, xt = pair(a)
+    out = ours(x)
+    (out * weights).sum().backward()
+    outt = theirs(xt)
+    (outt * torch.tensor(weights)).sum().backward()
+    close(out.data, outt, 100)
+    close(x.grad, xt.grad, 100)
+    numeric = companion.numerical_gradient(lambda v: float((ours(Tensor(v)) * weights).sum().data), a)
+    np.testing.assert_allclose(x.grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+BINARY = {"add": lambda p, q: p + q, "sub": lambda p, q: p - q, "mul": lambda p, q: p * q, "div": lambda p, q: p / q}
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [((4, 3), (4, 3)), ((4, 3), (3,)), ((4, 1), (1, 5)), ((), (2, 3))])
+@pytest.mark.parametrize("op", list(BINARY))
+def test_binary_operations_broadcast_against_torch_and_finite_differences(shape_a, shape_b, op):
+    a, b = _input(False, shape_a, 13), _input(True, shape_b, 14)  # b > 0: a safe divisor
+    weights = np.random.default_rng(15).normal(size=np.broadcast_shapes(shape_a, shape_b))
+    (x, xt), (y, yt) = pair(a), pair(b)
+    (BINARY[op](x, y) * weights).sum().backward()
+    (BINARY[op](xt, yt) * torch.tensor(weights)).sum().backward()
+    close(x.grad, xt.grad, 100)
+    close(y.grad, yt.grad, 100)
+    for leaf, value, other in [(x, a, b), (y, b, a)]:
+        first = leaf is x
+        numeric = companion.numerical_gradient(
+            lambda v: float((BINARY[op](Tensor(v if first else other), Tensor(other if first else v)) * weights).sum().data),
+            value)
+        np.testing.assert_allclose(leaf.grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+REDUCTIONS = [None, 0, 1, -1, (0, 2), (1, 2), (0, 1, 2)]
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", REDUCTIONS)
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+def test_reductions_against_torch_and_finite_differences(name, axis, keepdims):
+    a = _input(False, (3, 4, 5), 16)  # continuous values: no ties
+    x, xt = pair(a)
+    out = getattr(x, name)(axis=axis, keepdims=keepdims)
+    dims = tuple(range(3)) if axis is None else axis
+    outt = {"sum": lambda: xt.sum(dim=dims, keepdim=keepdims), "mean": lambda: xt.mean(dim=dims, keepdim=keepdims),
+            "max": lambda: torch.amax(xt, dim=dims, keepdim=keepdims)}[name]()
+    assert out.shape == tuple(outt.shape)
+    close(out.data, outt, 10)
+    weights = np.random.default_rng(17).normal(size=out.shape)
+    (out * weights).sum().backward()
+    (outt * torch.tensor(weights)).sum().backward()
+    close(x.grad, xt.grad, 10)
+    numeric = companion.numerical_gradient(
+        lambda v: float((getattr(Tensor(v), name)(axis=axis, keepdims=keepdims) * weights).sum().data), a)
+    np.testing.assert_allclose(x.grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_max_sends_the_gradient_to_the_first_maximum_as_torch_max_with_dim_not_amax():
+    a = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    x, xt = pair(a)
+    x.max(axis=1).sum().backward()
+    torch.max(xt, dim=1).values.sum().backward()
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+    np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    xt.grad = None
+    torch.amax(xt, dim=1).sum().backward()  # amax splits the gradient among the tied entries
+    np.testing.assert_array_equal(xt.grad.numpy(), [[0.0, 0.5, 0.5], [0.5, 0.5, 0.0]])
+    x.grad = None
+    x.max().backward()  # over all entries: the first in C order
+    np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    y = Tensor(np.array([[[5.0, 1.0], [5.0, 5.0]]]), requires_grad=True)
+    y.max(axis=(0, 2)).sum().backward()  # two reduced axes: first maximum in C order of (0, 2)
+    np.testing.assert_array_equal(y.grad, [[[1.0, 0.0], [1.0, 0.0]]])
+
+
+def test_ieee_results_without_warnings_as_torch():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big, bigt = pair([1000.0, 0.0])
+        assert np.isinf(big.exp().data[0]) and np.isinf(torch.exp(bigt)[0].item())
+        zero, zerot = pair([0.0, 1.0])
+        np.testing.assert_array_equal(zero.log().data, torch.log(zerot).detach().numpy())  # -inf, 0
+        ratio = Tensor([0.0]) / Tensor([0.0], requires_grad=True)
+        assert np.isnan(ratio.data[0])
+        s = Tensor([-1000.0, 1000.0], requires_grad=True).sigmoid()
+        np.testing.assert_array_equal(s.data, [0.0, 1.0])
+        z, zt = pair([[1000.0, -1000.0, 0.0]])  # the naive softmax cross-entropy overflows, forward and back
+        e = z.exp()
+        loss = -((e / e.sum(axis=1, keepdims=True)).log() * np.array([[1.0, 0.0, 0.0]])).sum()
+        loss.backward()
+        et = torch.exp(zt)
+        losst = -(torch.log(et / et.sum(dim=1, keepdim=True)) * torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64)).sum()
+        losst.backward()
+        assert np.isnan(loss.data) and np.isnan(losst.item())
+        np.testing.assert_array_equal(np.isnan(z.grad), np.isnan(zt.grad.numpy()))
+
+
+def test_softmax_cross_entropy_from_primitives_matches_the_fused_rule():
+    rng = np.random.default_rng(18)
+    z, zt = pair(rng.normal(size=(5, 4)) * 3)
+    targets = np.array([0, 3, 1, 1, 2])
+    onehot = np.eye(4)[targets]
+    p = z.exp() / z.exp().sum(axis=1, keepdims=True)
+    loss = -(p.log() * onehot).sum(axis=1).mean()
+    loss.backward()
+    F.cross_entropy(zt, torch.tensor(targets)).backward()
+    close(loss.data, F.cross_entropy(zt.detach(), torch.tensor(targets)), 10)
+    close(z.grad, zt.grad, 10)
+
+
+def test_a_chain_of_ten_thousand_operations_at_the_default_recursion_limit():
+    import sys
+    assert sys.getrecursionlimit() <= 10_000  # Python's default is 1,000
+    x = Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(5_000):
+        y = (y * 1.0001) + 0.0  # 10,000 operations, each node one level deeper
+    assert len(ag.topological_order(y)) == 10_001
+    y.backward()
+    np.testing.assert_allclose(x.grad, 1.0001 ** 5_000, rtol=1e-12)
+
+
+def test_elementary_operations_reject_bad_input():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="the exponent of \\*\\* must be a real number, got Tensor"):
+        x ** x
+    with pytest.raises(TypeError, match="the exponent of \\*\\* must be a real number, got ndarray"):
+        x ** np.ones(3)
+    with pytest.raises(TypeError, match="the exponent of \\*\\* must be a real number, got bool"):
+        x ** True
+    with pytest.raises(TypeError, match="a tensor exponent is not supported: float \\*\\* Tensor"):
+        2.0 ** x
+    with pytest.raises(ValueError, match=r"log needs entries >= 0, got a tensor of shape \(2,\) with minimum -1"):
+        Tensor([-1.0, 2.0]).log()
+    with pytest.raises(ValueError, match=r"shapes \(2, 3\) and \(2,\) do not broadcast for /"):
+        x / np.ones(2)
+    with pytest.raises(ValueError, match=r"shapes \(2,\) and \(2, 3\) do not broadcast for /"):
+        np.ones(2) / x
+    with pytest.raises(ValueError, match=r"axis=2 is out of range for a tensor with 2 dimensions"):
+        x.sum(axis=2)
+    with pytest.raises(ValueError, match="repeats an axis"):
+        x.mean(axis=(0, -2))
+    with pytest.raises(TypeError, match="axis must be None, an int or a tuple of ints, got 1.0"):
+        x.max(axis=1.0)
+    with pytest.raises(TypeError, match="keepdims"):
+        x.sum(keepdims=1)
+    with pytest.raises(ValueError, match="max of an empty tensor"):
+        Tensor(np.ones((0, 2))).max()
