@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build -p no:cacheprovider
 
-.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab ch10-runs
+.PHONY: setup book test unit nbval site portability notebooks sync bench budget clean pdf lab ch08-runs ch10-runs
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -62,6 +62,18 @@ portability: setup
 notebooks: setup
 	$(BIN)/python tools/sync_setup_cells.py
 	$(BIN)/python tools/run_notebooks.py
+
+# Chapter 8's runs over seeds, too slow for the page (hours on two cores): the learning-rate
+# grid, its choice and test scores, then the ablation's first steps and the number of kernels
+# with the chosen schedule, the overfitting runs and the ablation's last steps, merged into
+# companion/data/ch08_sweep.json (companion.load_results("ch08_sweep")).
+CH08_PARTS := grid1 grid2 grid3 grid4 grid5
+CH08_LATER := extra overfit1 overfit2 ablation0 ablation1 ablation2 ablation3 ablation4
+ch08-runs: setup
+	for part in $(CH08_PARTS); do nice -n 10 $(BIN)/python tools/ch08_sweep.py --part $$part || exit 1; done
+	$(BIN)/python tools/ch08_sweep.py --merge
+	for part in $(CH08_LATER); do nice -n 10 $(BIN)/python tools/ch08_sweep.py --part $$part || exit 1; done
+	$(BIN)/python tools/ch08_sweep.py --merge
 
 # Time the companion against PyTorch (interleaved, THREADS threads on both sides) and write
 # benchmarks/results/<date>-<host>.json, which the book's benchmark appendix shows. Not part of `make test`.

@@ -240,7 +240,8 @@ def train_numpy(model, x_train, y_train, x_test, y_test, epochs=3, lr=0.1, batch
     -------
     dict
         ``"step_loss"``: the loss of every mini-batch (list of float); ``"train_loss"``,
-        ``"train_acc"``, ``"test_loss"``, ``"test_acc"``: one float per epoch.
+        ``"train_acc"`` on ``x_train``, ``"val_loss"``, ``"val_acc"`` on the held-out
+        ``x_test`` (the validation digits in the book's experiments): one float per epoch.
     """
     if not isinstance(model, TinyCNN):
         raise TypeError(f"model must be a TinyCNN, got {type(model).__name__}")

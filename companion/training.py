@@ -72,16 +72,22 @@ def check_labels(x_train, y_train, x_test, y_test):
 
 
 def new_history():
-    """An empty training history: the keys both loops return."""
-    return {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    """An empty training history: the keys both loops return.
+
+    ``"val_loss"`` and ``"val_acc"`` hold the held-out digits that a loop watches after each
+    epoch (its ``x_test, y_test`` arguments): in the book's experiments, the validation digits.
+    """
+    return {"step_loss": [], "train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
 
 
 def end_epoch(history, epoch, evaluate, train, test, verbose):
     """Record an epoch's loss and accuracy on both splits, and print them when ``verbose``.
 
-    ``evaluate(x, y)`` returns ``(loss, accuracy)``; ``train`` and ``test`` are ``(x, y)``.
+    ``evaluate(x, y)`` returns ``(loss, accuracy)``; ``train`` and ``test`` are ``(x, y)``:
+    the digits learned from, and the held-out digits watched after each epoch (recorded as
+    ``"val_loss"`` and ``"val_acc"``).
     """
-    for split, (x, y) in (("train", train), ("test", test)):
+    for split, (x, y) in (("train", train), ("val", test)):
         loss, acc = evaluate(x, y)
         history[f"{split}_loss"].append(loss)
         history[f"{split}_acc"].append(acc)
@@ -89,7 +95,7 @@ def end_epoch(history, epoch, evaluate, train, test, verbose):
         print(
             f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
             f"train accuracy {history['train_acc'][-1]:.2%}, "
-            f"test loss {history['test_loss'][-1]:.4f}, test accuracy {history['test_acc'][-1]:.2%}"
+            f"test loss {history['val_loss'][-1]:.4f}, test accuracy {history['val_acc'][-1]:.2%}"
         )
 
 

@@ -112,7 +112,20 @@ def test_seed_summary(capsys):
              for k, v in acc.items()}
     assert check_seed_summary(right, acc)
     out = capsys.readouterr().out
-    assert "Overlapping" in out and "1 and 2" in out and "1 and 8" not in out
+    from scipy import stats
+
+    for a, b in (("1", "2"), ("1", "8"), ("2", "8")):
+        ci = stats.ttest_rel(acc[b], acc[a]).confidence_interval(0.95)
+        shown = "shown" if ci.low > 0 or ci.high < 0 else "not shown"
+        assert f"{b} minus {a}: {np.mean(np.subtract(acc[b], acc[a])):+.3f} ({ci.low:+.3f} to {ci.high:+.3f}), {shown}" in out
+    assert "2 minus 1: +0.078 (+0.034 to +0.122), shown" in out
+    close = {"a": [0.90, 0.92, 0.91], "b": [0.91, 0.90, 0.93]}
+    assert check_seed_summary({k: (np.mean(v), np.std(v, ddof=1)) for k, v in close.items()}, close)
+    assert "b minus a: +0.003 (-0.048 to +0.055), not shown" in capsys.readouterr().out
+    assert check_seed_summary({"a": right["1"]}, {"a": acc["1"]}) and "Correct!" in capsys.readouterr().out
+    uneven = {"1": acc["1"], "2": acc["2"][:4]}
+    assert check_seed_summary({k: (np.mean(v), np.std(v, ddof=1)) for k, v in uneven.items()}, uneven)
+    assert capsys.readouterr().out.strip() == "Correct!"
     assert not check_seed_summary(None, acc)
     assert "Not answered yet" in capsys.readouterr().out
     assert not check_seed_summary([1, 2], acc)
@@ -126,7 +139,7 @@ def test_seed_summary(capsys):
     assert not check_seed_summary({**right, "8": (0.9, right["8"][1])}, acc)
     assert "mean 0.9000" in capsys.readouterr().out
     assert not check_seed_summary({**right, "8": (right["8"][0], float(np.std(acc["8"])))}, acc)
-    assert "divides by S = 5" in capsys.readouterr().out
+    assert "divides by J = 5" in capsys.readouterr().out
     assert not check_seed_summary({**right, "8": (right["8"][0], 0.5)}, acc)
     assert "not the sample standard deviation" in capsys.readouterr().out
     with pytest.raises(TypeError, match="accuracies must be a non-empty dict"):

@@ -266,6 +266,28 @@ def test_load_results_ch10_runs_is_consistent():
         assert [t[0] for t in chosen["test_shift_correct"]] == chosen["test_correct"]
 
 
+def test_load_results_ch08_ablation_and_overfit_use_the_chosen_schedule_and_the_same_seeds():
+    results = data.load_results("ch08_sweep")
+    chosen = results["chosen"]
+    ablation = results["ablation"]
+    assert ablation["seeds"] == results["seeds"]
+    assert ablation["schedule"] == {"lr": chosen["lr"], "lr_decay": chosen["lr_decay"]}
+    steps = ["numpy_float64_sgd", "float32_sgd", "float32_adam", "float32_adam_torch_init",
+             "float32_adam_torch_init_32_kernels", "deeper_network"]
+    assert list(ablation["val_acc"]) == steps
+    assert all(len(ablation["val_acc"][k]) == len(results["seeds"]) for k in steps)
+    # the ablation's first step is the chosen schedule's run of the grid, seed for seed
+    grid = next(g for g in results["grid"] if (g["lr"], g["lr_decay"]) == (chosen["lr"], chosen["lr_decay"]))
+    assert ablation["val_acc"]["numpy_float64_sgd"] == [v[-1] for v in grid["val_acc"]]
+    assert results["kernels"]["8"] == ablation["val_acc"]["numpy_float64_sgd"]
+    overfit = results["overfit"]
+    assert sorted(overfit["runs"]) == ["1", "2"] and overfit["digits"] == results["split"]["fit"]
+    for runs in overfit["runs"].values():
+        assert len(runs) == len(results["seeds"])
+        assert all(sorted(r) == ["train_acc", "train_loss", "val_acc", "val_loss"] for r in runs)
+        assert all(len(r["val_loss"]) == overfit["epochs"] for r in runs)
+
+
 def test_load_results_bad_name():
     with pytest.raises(ValueError, match=r"name must be one of \['ch08_sweep', 'ch10_runs'\], got 'nope'"):
         data.load_results("nope")

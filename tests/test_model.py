@@ -73,7 +73,7 @@ def test_training_follows_torch_sgd_step_by_step():
                                    optimizer="sgd", verbose=False, lr_decay=0.5)
     assert len(hist["step_loss"]) == 10
     np.testing.assert_allclose(hist["step_loss"], hist_t["step_loss"], rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(hist["test_acc"], hist_t["test_acc"], rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(hist["val_acc"], hist_t["val_acc"], rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(net.params["W"], twin.fc.weight.detach().numpy(), rtol=1e-9, atol=1e-12)
     # the loss went down: training does something
     assert hist["train_loss"][-1] < companion.cross_entropy(small_net().forward(x)[0], y)

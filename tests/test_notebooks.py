@@ -38,7 +38,13 @@ def test_toc_and_book_agree():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_name_is_chapter_number_and_topic(path):
-    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), path.name
+    """A chapter is NN_topic; a notebook without a number is a page of an unnumbered part
+    (the page on comparing results, before the chapters)."""
+    assert re.fullmatch(r"(\d\d_)?[a-z0-9_]+\.ipynb", path.name), path.name
+    if not re.match(r"\d\d_", path.name):
+        docname = f"book/{path.stem}"
+        part = next(p for p in load_yaml("_toc.yml")["parts"] if any(c["file"] == docname for c in p["chapters"]))
+        assert not part.get("numbered"), f"{path.name} has no chapter number but sits among the numbered chapters"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

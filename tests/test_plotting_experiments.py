@@ -34,6 +34,34 @@ def test_plot_seed_spread_draws_every_seed_and_the_mean_and_std():
     assert plotting.plot_seed_spread(runs, ax=axes[1]) is axes[1]
 
 
+def test_plot_paired_differences_joins_each_seed_and_draws_the_paired_interval():
+    from scipy import stats
+
+    a, b = [0.93, 0.95, 0.94, 0.96, 0.94], [0.92, 0.93, 0.94, 0.95, 0.92]
+    left, right = plotting.plot_paired_differences({"A": a, "B": b}, confidence=0.9)
+    lines = left.get_lines()
+    assert len(lines) == 5 and [t.get_text() for t in left.get_xticklabels()] == ["A", "B"]
+    np.testing.assert_allclose(lines[1].get_ydata(), [95.0, 93.0], rtol=1e-12, atol=1e-12)
+    dots = right.get_lines()[0]
+    np.testing.assert_allclose(dots.get_ydata(), 100 * (np.array(a) - np.array(b)), rtol=1e-12, atol=1e-12)
+    ci = stats.ttest_rel(100 * np.array(a), 100 * np.array(b)).confidence_interval(0.9)
+    segs = right.containers[0].lines[2][0].get_segments()[0]
+    np.testing.assert_allclose([segs[0][1], segs[1][1]], [ci.low, ci.high], rtol=1e-9, atol=1e-9)
+    assert any(ln.get_linestyle() == "--" and list(ln.get_ydata()) == [0, 0] for ln in right.get_lines())
+    assert left.figure is right.figure
+
+
+def test_plot_paired_differences_rejects_bad_runs():
+    with pytest.raises(ValueError, match="exactly 2 settings"):
+        plotting.plot_paired_differences({"A": [0.9, 0.8]})
+    with pytest.raises(ValueError, match="same seeds"):
+        plotting.plot_paired_differences({"A": [0.9, 0.8], "B": [0.9, 0.8, 0.7]})
+    with pytest.raises(TypeError, match="unit"):
+        plotting.plot_paired_differences({"A": [0.9, 0.8], "B": [0.9, 0.7]}, unit=3)
+    with pytest.raises(ValueError, match="confidence"):
+        plotting.plot_paired_differences({"A": [0.9, 0.8], "B": [0.9, 0.7]}, confidence=1.5)
+
+
 def test_plot_mean_curves_mean_line_and_band():
     curves = {"train": [[1.0, 0.5, 0.2], [1.2, 0.7, 0.4]], "val": [[1.0, 0.8, 0.9], [1.0, 0.8, 1.1]]}
     ax = plotting.plot_mean_curves([1, 2, 3], curves, ylabel="loss", title="t", styles={"val": {"linestyle": "--"}})

@@ -61,10 +61,10 @@ def test_check_labels():
 
 def test_history_and_epoch_bookkeeping(capsys):
     history = new_history()
-    assert history == {"step_loss": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    assert history == {"step_loss": [], "train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
     scores = {"train": (0.5, 0.75), "test": (0.625, 0.5)}
     end_epoch(history, 0, lambda x, y: scores[x], ("train", None), ("test", None), verbose=True)
-    assert history["train_loss"] == [0.5] and history["test_acc"] == [0.5]
+    assert history["train_loss"] == [0.5] and history["val_acc"] == [0.5]
     assert capsys.readouterr().out == (
         "epoch 1: train loss 0.5000, train accuracy 75.00%, test loss 0.6250, test accuracy 50.00%\n"
     )

@@ -13,15 +13,19 @@ Parts (each a separate process, so that the cores can run them side by side):
   (NumPy, float64), one setting each, scored on the validation digits over 5 seeds;
   ``--merge`` chooses the best and scores its five networks once on the test digits.
 * ``extra``: the number of kernels (1, 2, 8) and the first steps of the ablation (float32,
-  Adam, PyTorch's initialization), with the schedule 0.2, halved every epoch.
+  Adam, PyTorch's initialization), with the schedule that the grid chose (read from the
+  recorded results, so run it after the grid's ``--merge``): 0.4, halved every epoch.
 * ``overfit1``, ``overfit2``: overfitting, ``TinyCNN`` with 16 kernels without and with 2x2
   pooling, trained on all 3,500 training digits for 30 epochs at a constant learning rate.
 * ``ablation0`` to ``ablation4``: the last steps of the ablation (32 kernels, then the
   deeper network), one seed each.
 
+``make ch08-runs`` runs them all, one after the other, and merges them.
+
 Usage::
 
-    python tools/ch08_sweep.py --part grid0     # and grid1 ... grid5
+    python tools/ch08_sweep.py --part grid1     # and grid2 ... grid5 (grid0 is not in the record)
+    python tools/ch08_sweep.py --merge          # chooses the schedule
     python tools/ch08_sweep.py --part extra
     python tools/ch08_sweep.py --part overfit1  # and overfit2, ablation0 ... ablation4
     python tools/ch08_sweep.py --merge        # the parts into companion/data/ch08_sweep.json; parts
@@ -75,7 +79,7 @@ def torch_run(model, x_fit, y_fit, x_val, y_val, seed, optimizer, lr, lr_decay=1
 
 
 def curves(h):
-    return {k: [float(v) for v in h[k]] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
+    return {k: [float(v) for v in h[k]] for k in ("train_loss", "train_acc", "val_loss", "val_acc")}
 
 
 GRID = [(0.1, 1.0), (0.1, 0.5), (0.2, 1.0), (0.2, 0.5), (0.4, 1.0), (0.4, 0.5)]
@@ -96,7 +100,7 @@ def part_grid(settings):
             runs.append(curves(h))
             weights.update({f"{seed}_{k}": v for k, v in net.params.items()})
         np.savez(NETS / f"ch08_nets_{lr}_{lr_decay}.npz", **weights)
-        val = np.array([r["test_acc"] for r in runs])  # (seeds, epochs): validation accuracy
+        val = np.array([r["val_acc"] for r in runs])  # (seeds, epochs)
         out["grid"].append({"lr": lr, "lr_decay": lr_decay, "val_acc": val.tolist(),
                             "train_acc": [r["train_acc"] for r in runs]})
         print(f"lr {lr} decay {lr_decay}: validation by epoch {np.round(100 * val.mean(axis=0), 1)}", flush=True)
@@ -118,29 +122,35 @@ def choose_and_test(grid):
     return {"lr": lr, "lr_decay": lr_decay, "epochs": EPOCHS, "test_acc": test_acc}
 
 
+def chosen_schedule():
+    """The learning rate and decay that the grid chose, from the recorded results."""
+    chosen = json.loads(OUT.read_text())["chosen"]
+    return chosen["lr"], chosen["lr_decay"]
+
+
 def part_extra():
-    """The number of kernels, and the first steps of the ablation, with the schedule
-    eta_0 = 0.2, gamma = 0.5 (validation accuracy after 4 epochs)."""
+    """The number of kernels, and the first steps of the ablation, with the schedule that the
+    validation digits chose (validation accuracy after 4 epochs)."""
     import torch
 
     x_fit, y_fit, x_val, y_val, _, _ = data()
-    lr, lr_decay = 0.2, 0.5
+    lr, lr_decay = chosen_schedule()
     out = {"schedule": {"lr": lr, "lr_decay": lr_decay}, "kernels": {}}
     for nf in [1, 2]:
         out["kernels"][str(nf)] = [numpy_run(x_fit, y_fit, x_val, y_val, seed, n_filters=nf, lr=lr,
-                                             lr_decay=lr_decay)[1]["test_acc"][-1] for seed in SEEDS]
+                                             lr_decay=lr_decay)[1]["val_acc"][-1] for seed in SEEDS]
         print(f"{nf} kernels: {out['kernels'][str(nf)]}", flush=True)
     steps = {"numpy_float64_sgd": [], "float32_sgd": [], "float32_adam": [], "float32_adam_torch_init": []}
     for seed in SEEDS:
         _, h = numpy_run(x_fit, y_fit, x_val, y_val, seed, lr=lr, lr_decay=lr_decay)
-        steps["numpy_float64_sgd"].append(h["test_acc"][-1])
+        steps["numpy_float64_sgd"].append(h["val_acc"][-1])
         twin = companion.torch_twin(companion.TinyCNN(n_filters=8, seed=seed)).float()
-        steps["float32_sgd"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "sgd", lr, lr_decay)["test_acc"][-1])
+        steps["float32_sgd"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "sgd", lr, lr_decay)["val_acc"][-1])
         twin = companion.torch_twin(companion.TinyCNN(n_filters=8, seed=seed)).float()
-        steps["float32_adam"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+        steps["float32_adam"].append(torch_run(twin, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["val_acc"][-1])
         model = companion.stacked_cnn((8,), init="torch", seed=seed)
         steps["float32_adam_torch_init"].append(
-            torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1])
+            torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["val_acc"][-1])
         print(f"ablation seed {seed}: {[v[-1] for v in steps.values()]}", flush=True)
     out["kernels"]["8"] = steps["numpy_float64_sgd"]
     out["ablation"] = steps
@@ -172,9 +182,9 @@ def part_ablation(seed):
     """The last steps of the ablation for one seed: 32 kernels, then the deeper network."""
     x_fit, y_fit, x_val, y_val, _, _ = data()
     model = companion.stacked_cnn((32,), init="torch", seed=seed)
-    wide = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1]
+    wide = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["val_acc"][-1]
     model = companion.keras_style_cnn(10, seed=seed)
-    deep = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["test_acc"][-1]
+    deep = torch_run(model, x_fit, y_fit, x_val, y_val, seed, "adam", 1e-3)["val_acc"][-1]
     print(f"ablation seed {seed}: {wide}, {deep}", flush=True)
     return {"ablation": {"float32_adam_torch_init_32_kernels": {str(seed): wide}, "deeper_network": {str(seed): deep}}}
 
@@ -206,7 +216,16 @@ def main():
                 "ablation_seeds": ablation_seeds,
                 "run": {p: parts[p]["run"] for p in parts if not p.startswith("grid") and p != "extra"},
                 "overfit_epochs": OVERFIT_EPOCHS, "overfit_digits": OVERFIT_DIGITS}
-        merged = {"grid": grid, "chosen": chosen, "script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
+        # The ablation, one list of validation accuracies (one per seed) per step, every step on the
+        # same seeds and the first steps with the chosen schedule.
+        extra = parts.get("extra", {})
+        ablation = {"schedule": extra.get("schedule"), "seeds": ablation_seeds,
+                    "val_acc": {**{k: [v[s] for s in ablation_seeds] for k, v in extra.get("ablation", {}).items()},
+                                **deep["ablation"]}}
+        overfit = {"epochs": OVERFIT_EPOCHS, "digits": OVERFIT_DIGITS, "runs": deep["overfit"]}
+        merged = {"grid": grid, "chosen": chosen, "ablation": ablation, "kernels": extra.get("kernels"),
+                  "overfit": overfit,
+                  "script": "tools/ch08_sweep.py", "seeds": SEEDS, "epochs": EPOCHS,
                   "split": {"fit": 3500, "validation": 500, "test": 1000}, "parts_run": sorted(parts),
                   "parts_not_run": [p for p in PARTS if p not in parts], "parts": {**parts, "deep": deep}}
         OUT.write_text(json.dumps(merged, indent=1) + "\n")

@@ -10,6 +10,7 @@ from .._validation import as_array
 from ..activation import softmax
 from ..backprop import sgd_step
 from ..model import TinyCNN, confusion_matrix
+from ..statistics import paired_difference
 from ..training import mean_and_std
 from ._verdict import answer_array, answer_dict, float_answer, not_answered, quietly
 from .generic import check_array, check_number
@@ -281,8 +282,10 @@ def check_seed_summary(answer, accuracies):
     """Check the mean and standard deviation over seeds of each setting's accuracies (chapter 8).
 
     The expected answer is :func:`companion.mean_and_std` of each list: the mean and the
-    sample standard deviation (dividing by :math:`S - 1`). On a right answer the verdict
-    says which pairs of settings have overlapping mean ± std intervals.
+    sample standard deviation (dividing by :math:`J - 1`). On a right answer, when every
+    setting ran on the same seeds (lists of one length, in the same seed order), the verdict
+    gives each pair's paired 95% interval (:func:`companion.paired_difference`) and says
+    whether it excludes 0, that is whether the difference is shown.
 
     Parameters
     ----------
@@ -299,10 +302,10 @@ def check_seed_summary(answer, accuracies):
     --------
     >>> acc = {"1 kernel": [0.80, 0.86, 0.83], "8 kernels": [0.94, 0.95, 0.96]}
     >>> check_seed_summary({"1 kernel": (0.83, 0.03), "8 kernels": (0.95, 0.01)}, acc)
-    Correct! Every pair of intervals mean ± std is apart: ['1 kernel', '8 kernels'].
+    Correct! Seed by seed, the paired 95% intervals: 8 kernels minus 1 kernel: +0.120 (+0.054 to +0.186), shown.
     True
     >>> check_seed_summary({"1 kernel": (0.83, 0.0245), "8 kernels": (0.95, 0.0082)}, acc)
-    Not yet: '1 kernel': your std 0.0245 divides by S = 3; the sample standard deviation divides by S - 1 = 2 (0.0300).
+    Not yet: '1 kernel': your std 0.0245 divides by J = 3; the sample standard deviation divides by J - 1 = 2 (0.0300).
     False
     """
     if not isinstance(accuracies, dict) or not accuracies:
@@ -328,20 +331,22 @@ def check_seed_summary(answer, accuracies):
             n = len(accuracies[name])
             biased = float(np.std(np.asarray(accuracies[name], dtype=np.float64)))
             if np.isclose(sd, biased, rtol=0.0, atol=1e-4):
-                print(f"Not yet: {name!r}: your std {sd:.4f} divides by S = {n}; the sample standard deviation "
-                      f"divides by S - 1 = {n - 1} ({std:.4f}).")
+                print(f"Not yet: {name!r}: your std {sd:.4f} divides by J = {n}; the sample standard deviation "
+                      f"divides by J - 1 = {n - 1} ({std:.4f}).")
             else:
                 print(f"Not yet: {name!r}: your std {sd:.4f} is not the sample standard deviation of its accuracies.")
             return False
+    # The settings ran on the same seeds (one list entry per seed, in the same order): each pair
+    # is compared seed by seed, with the paired t-interval of the book's protocol.
     names = list(expected)
-    overlap, apart = [], []
+    if len({len(accuracies[name]) for name in names}) != 1:
+        print("Correct!")
+        return True
+    verdicts = []
     for a in range(len(names)):
         for b in range(a + 1, len(names)):
-            (ma, sa), (mb, sb) = expected[names[a]], expected[names[b]]
-            (overlap if abs(ma - mb) <= sa + sb else apart).append((names[a], names[b]))
-    if not overlap:
-        print(f"Correct! Every pair of intervals mean ± std is apart: {names}.")
-    else:
-        print("Correct! Overlapping intervals mean ± std (a difference these seeds do not show): "
-              + ", ".join(f"{a} and {b}" for a, b in overlap) + ".")
+            d, low, high = paired_difference(accuracies[names[b]], accuracies[names[a]])
+            shown = "shown" if low > 0 or high < 0 else "not shown"
+            verdicts.append(f"{names[b]} minus {names[a]}: {d:+.3f} ({low:+.3f} to {high:+.3f}), {shown}")
+    print("Correct! Seed by seed, the paired 95% intervals: " + "; ".join(verdicts) + ".")
     return True

@@ -13,7 +13,8 @@ This is the only package of the companion that uses matplotlib, and it imports i
 * :mod:`~companion.plotting.compgraph`: :func:`plot_compgraph`;
 * :mod:`~companion.plotting.training`: :func:`plot_layer_stds`, :func:`plot_seed_curves`,
   :func:`plot_seed_points`;
-* :mod:`~companion.plotting.experiments`: :func:`plot_seed_spread`, :func:`plot_mean_curves`,
+* :mod:`~companion.plotting.experiments`: :func:`plot_seed_spread`, :func:`plot_paired_differences`,
+  :func:`plot_mean_curves`,
   :func:`plot_top_patches` (chapter 8's seeded experiments and what its layers respond to);
 * ``_style``: the colours and the checks of ``size``, ``title`` and ``ax`` they share.
 

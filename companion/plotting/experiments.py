@@ -1,5 +1,6 @@
-"""Pictures of experiments (chapter 8): results over several seeds, mean curves with their
-spread, and the input patches that excite a unit most, with its receptive field drawn.
+"""Pictures of experiments (chapter 8 and the page on comparing results): results over several
+seeds, two settings compared seed by seed, mean curves with their spread, and the input patches
+that excite a unit most, with its receptive field drawn.
 """
 
 from __future__ import annotations
@@ -7,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array
-from ._style import FRAME, OUT_NOW, check_ax, check_size, check_title, pyplot
+from ._style import EDGE, FRAME, OUT_NOW, check_ax, check_size, check_title, pyplot
 
-__all__ = ["plot_seed_spread", "plot_mean_curves", "plot_top_patches"]
+__all__ = ["plot_seed_spread", "plot_paired_differences", "plot_mean_curves", "plot_top_patches"]
 
 
 def _check_runs(runs, name, ndim):
@@ -74,6 +75,80 @@ def plot_seed_spread(runs, ax=None, title=None, xlabel="validation accuracy (%)"
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_paired_differences(runs, size=3.0, confidence=0.95, unit="points"):
+    """Two settings trained on the same seeds, compared seed by seed. Return the two Axes.
+
+    Left, each seed's two results joined by a line (the first setting on the left). Right,
+    the differences :math:`a_j - b_j`, one dot per seed, with their mean and its Student-t
+    interval (:func:`companion.paired_difference`) as a bar, and a dashed line at 0: the
+    difference is shown when the bar does not cross it.
+
+    Parameters
+    ----------
+    runs : dict of str to array_like, each of shape (J,)
+        Exactly two settings, name -> results (fractions in [0, 1], drawn in percent) on the
+        same ``J >= 2`` seeds, in the same order.
+    size : float, default 3.0
+        Height in inches; the figure is ``(2.4 size) x size``.
+    confidence : float, default 0.95
+        Of the interval, strictly between 0 and 1.
+    unit : str, default "points"
+        The name of the differences' unit on the right axis (percentage points); the axis
+        reads "left minus right", the first setting's result less the second's.
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes
+        ``(ax_pairs, ax_differences)``.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> left, right = plot_paired_differences({"A": [0.93, 0.95, 0.94], "B": [0.92, 0.93, 0.94]})
+    >>> len(left.get_lines()), [t.get_text() for t in left.get_xticklabels()]
+    (3, ['A', 'B'])
+    >>> plt.close("all")
+    """
+    runs = _check_runs(runs, "runs", 1)
+    if len(runs) != 2:
+        raise ValueError(f"runs must hold exactly 2 settings, got {len(runs)}: {list(runs)}")
+    (name_a, a), (name_b, b) = runs.items()
+    if a.shape != b.shape:
+        raise ValueError(f"runs[{name_a!r}] and runs[{name_b!r}] must hold the same seeds, got {a.shape[0]} "
+                         f"and {b.shape[0]} results")
+    size = check_size(size)
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a str, got {type(unit).__name__}: {unit!r}")
+    from ..statistics import paired_difference
+
+    mean, low, high = paired_difference(100 * a, 100 * b, confidence=confidence)
+    fig, (left, right) = pyplot().subplots(1, 2, figsize=(2.4 * size, size),
+                                           gridspec_kw={"width_ratios": [1.3, 1.0]})
+    for x, y in zip(100 * a, 100 * b):
+        left.plot([0, 1], [x, y], "o-", color=OUT_NOW, markersize=4, alpha=0.8)
+    left.set_xticks([0, 1])
+    left.set_xticklabels([name_a, name_b])
+    left.set_xlim(-0.4, 1.4)
+    left.set_ylabel("accuracy (%)")
+    left.set_title("each seed, both settings", fontsize=10)
+    left.grid(axis="y", color="0.9")
+    diff = 100 * (a - b)
+    offsets = np.linspace(-0.15, 0.15, diff.shape[0])
+    right.plot(offsets, diff, "o", color=OUT_NOW, markersize=4, alpha=0.8)
+    right.errorbar([0.45], [mean], yerr=[[mean - low], [high - mean]], fmt="s", color=FRAME, markersize=5,
+                   capsize=5, linewidth=1.5)
+    right.axhline(0.0, color=EDGE, linestyle="--", linewidth=1)
+    right.set_xticks([0, 0.45])
+    right.set_xticklabels(["seeds", "mean"])
+    right.set_xlim(-0.4, 0.8)
+    right.set_ylabel(f"left minus right ({unit})")
+    right.set_title(f"differences, {round(100 * confidence)}% interval", fontsize=10)
+    right.grid(axis="y", color="0.9")
+    fig.tight_layout()
+    return left, right
 
 
 def plot_mean_curves(x, curves, ax=None, title=None, xlabel="epoch", ylabel=None, size=3.0, styles=None,
