@@ -95,7 +95,7 @@ def end_epoch(history, epoch, evaluate, train, test, verbose):
         print(
             f"epoch {epoch + 1}: train loss {history['train_loss'][-1]:.4f}, "
             f"train accuracy {history['train_acc'][-1]:.2%}, "
-            f"test loss {history['val_loss'][-1]:.4f}, test accuracy {history['val_acc'][-1]:.2%}"
+            f"validation loss {history['val_loss'][-1]:.4f}, validation accuracy {history['val_acc'][-1]:.2%}"
         )
 
 

@@ -66,7 +66,7 @@ def test_history_and_epoch_bookkeeping(capsys):
     end_epoch(history, 0, lambda x, y: scores[x], ("train", None), ("test", None), verbose=True)
     assert history["train_loss"] == [0.5] and history["val_acc"] == [0.5]
     assert capsys.readouterr().out == (
-        "epoch 1: train loss 0.5000, train accuracy 75.00%, test loss 0.6250, test accuracy 50.00%\n"
+        "epoch 1: train loss 0.5000, train accuracy 75.00%, validation loss 0.6250, validation accuracy 50.00%\n"
     )
     end_epoch(history, 1, lambda x, y: scores[x], ("train", None), ("test", None), verbose=False)
     assert len(history["train_acc"]) == 2 and capsys.readouterr().out == ""
