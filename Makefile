@@ -9,7 +9,7 @@ NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=_build
 
 # Create .venv if absent, install the locked environment and the companion (editable).
 $(STAMP): requirements-lock.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-lock.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
