@@ -40,15 +40,15 @@ test:
 
 unit: setup
 	$(BIN)/python -m pytest tests companion --doctest-modules --ignore=tests/site -p no:cacheprovider \
-	    --cov=companion --cov-report=term-missing --cov-fail-under=95
+	    --cov=companion --cov-report=term-missing --cov-fail-under=95 --durations=20
 
 nbval: setup
-	$(BIN)/python -m pytest book $(NBVAL)
+	$(BIN)/python -m pytest book $(NBVAL) --durations=20
 
 # Open every page of _build/html (run `make book` first) in headless Chromium with the network
 # blocked, and read the PDF (tests/site/test_pdf.py); screenshots go to _build/screenshots/.
 site: setup
-	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider --timeout=180 --timeout-method=thread --durations=20
 
 # Strict nbval and the numerical unit tests under three numerical configurations (other
 # OpenBLAS kernels, other SIMD widths for PyTorch, 1 and 2 threads), one after another, after

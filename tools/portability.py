@@ -136,7 +136,7 @@ def run_config(name, only=None) -> bool:
     args = {"nbval": NBVAL, "unit": UNIT, None: [*NBVAL, *UNIT]}[only]
     print(f"== {name}: {what}", flush=True)
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "--durations=20"]
     done = subprocess.run(cmd, env=environment(overrides), cwd=ROOT)
     ok = done.returncode == 0
     print(f"== {name}: {'passed' if ok else 'FAILED'} in {time.perf_counter() - start:.0f} s", flush=True)
