@@ -390,6 +390,19 @@ def test_a_chain_of_ten_thousand_operations_at_the_default_recursion_limit():
     np.testing.assert_allclose(x.grad, 1.0001 ** 5_000, rtol=1e-12)
 
 
+@pytest.mark.parametrize("p", [0, 0.0, 1, 2, 3])
+def test_pow_at_zero_matches_torch_autograd(p):
+    # p = 0: a ** 0 = 1 everywhere, so the gradient is 0, also at a = 0 (not 0 * 0^-1 = nan)
+    values = np.array([0.0, -1.5, 2.0])
+    x = Tensor(values, requires_grad=True)
+    (x ** p * np.array([1.0, -2.0, 3.0])).sum().backward()
+    xt = torch.tensor(values, requires_grad=True)
+    (xt ** p * torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal((x ** p).data, (xt ** p).detach().numpy())
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+    assert not np.isnan(x.grad).any()
+
+
 def test_elementary_operations_reject_bad_input():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(TypeError, match="the exponent of \\*\\* must be a real number, got Tensor"):
