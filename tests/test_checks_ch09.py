@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 import companion
 from companion.autograd import Tensor, make_node
@@ -12,7 +13,7 @@ from companion.checks import (
     check_fork_gradients,
     check_residual_mlp,
     check_reuse_gradient,
-    check_tanh_op,
+    check_softplus_op,
 )
 from companion.checks.ch09 import _residual_mlp
 
@@ -52,32 +53,40 @@ def test_fork_gradients_messages(capsys):
         check_fork_gradients(None, x=float("inf"))
 
 
-def test_tanh_op(capsys):
+def test_softplus_op(capsys):
     def right(t):
-        y = np.tanh(t.data)
-        return make_node(y, "tanh", (t,), lambda g: (g * (1.0 - y**2),))
+        return make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g / (1.0 + np.exp(-t.data)),))
 
-    x = np.linspace(-2, 2, 7)
-    assert check_tanh_op(right, x)
+    x = np.linspace(-3, 3, 7)
+    assert check_softplus_op(right, x)
     xt = torch.tensor(x, requires_grad=True)
-    (torch.tanh(xt) * torch.tensor(x)).sum().backward()
+    (F.softplus(xt) * torch.tensor(x)).sum().backward()
     leaf = Tensor(x, requires_grad=True)
-    (right(leaf) * x).sum().backward()
+    out = right(leaf)
+    np.testing.assert_allclose(out.data, F.softplus(torch.tensor(x)).numpy(), rtol=1e-12, atol=1e-12)
+    (out * x).sum().backward()
     np.testing.assert_allclose(leaf.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
     capsys.readouterr()
-    assert not check_tanh_op(None)
+    assert not check_softplus_op(None)
     assert "Not answered yet" in capsys.readouterr().out
-    assert not check_tanh_op(np.tanh(x))
+    assert not check_softplus_op(np.logaddexp(0.0, x))
     assert "function itself" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: np.tanh(t.data))
+    assert not check_softplus_op(lambda t: np.logaddexp(0.0, t.data))
     assert "return a Tensor" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.sin(t.data), "sin", (t,), lambda g: (g,)))
-    assert "tanh(x)" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.tanh(t.data), "tanh", (t,), lambda g: (g,)))
-    assert "1 - tanh(x)^2" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.tanh(t.data), "tanh", (t,), lambda g: (g[:1],)))
+    # the engine's own operations, composed, give the right numbers but add no operation
+    assert not check_softplus_op(lambda t: (1 + t.exp()).log())
+    assert "composes existing operations" in capsys.readouterr().out
+    # an existing operation of the engine, one node from t: wrong values
+    assert not check_softplus_op(lambda t: t.tanh())
+    assert "softplus(x)" in capsys.readouterr().out
+    assert not check_softplus_op(lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g,)))
+    assert "sigma(x)" in capsys.readouterr().out
+    assert not check_softplus_op(
+        lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g * np.logaddexp(0.0, t.data),)))
+    assert "sigma(x)" in capsys.readouterr().out
+    assert not check_softplus_op(lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g[:1],)))
     assert "raised ValueError" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: 1 / 0)
+    assert not check_softplus_op(lambda t: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
