@@ -133,12 +133,13 @@ def test_residual_mlp_hand_gradients_match_torch_autograd():
     x, targets = rng.normal(size=(7, 5)), rng.integers(0, 4, size=7)
     loss, grads = _residual_mlp(arrays, x, targets)
     t = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
-    xt = torch.tensor(x)
-    h = xt + torch.tanh(xt @ t["W1"] + t["b1"])
+    t["x"] = torch.tensor(x, requires_grad=True)
+    h = t["x"] + torch.tanh(t["x"] @ t["W1"] + t["b1"])
     losst = torch.nn.functional.cross_entropy(h @ t["W2"] + t["b2"], torch.tensor(targets))
     losst.backward()
     np.testing.assert_allclose(loss, losst.item(), rtol=1e-12, atol=1e-12)
-    for name in arrays:
+    assert sorted(grads) == sorted(t)  # x's gradient too: the fork
+    for name in t:
         np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -181,6 +182,31 @@ def test_residual_mlp_mistakes(capsys):
 
     assert not check_residual_mlp(wrong_rule)
     assert "W1.grad" in capsys.readouterr().out
+    # the fork at x: each wrong skip gets the loss and the weights' gradients right, x's wrong
+    skip_of_data = lambda p, x, t: _residual_right(p, x.data, t) + 0 * x.sum()  # noqa: E731
+    assert not check_residual_mlp(skip_of_data)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def layer_of_data(p, x, t):  # the skip is recorded, the layer's use of x is not
+        h = x + (x.data @ p["W1"] + p["b1"]).tanh()
+        return ag.cross_entropy(h @ p["W2"] + p["b2"], t)
+
+    assert not check_residual_mlp(layer_of_data)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def skip_rule_drops_g(p, x, t):  # an add whose rule sends nothing back along the skip
+        a = (x @ p["W1"] + p["b1"]).tanh()
+        h = make_node(x.data + a.data, "add", (x, a), lambda g: (0 * g, g))
+        return ag.cross_entropy(h @ p["W2"] + p["b2"], t)
+
+    assert not check_residual_mlp(skip_rule_drops_g)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def skip_detached(p, x, t):  # x used as a constant: no gradient reaches it
+        return _residual_right(p, Tensor(x.data), t)
+
+    assert not check_residual_mlp(skip_detached)
+    assert "x received no gradient" in capsys.readouterr().out
     assert not check_residual_mlp(lambda p, x, t: float(_residual_right(p, x, t).data))
     assert "should return a Tensor, got a float" in capsys.readouterr().out
     assert not check_residual_mlp(lambda p, x, t: (x @ p["W1"]).tanh())

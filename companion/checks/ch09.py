@@ -231,7 +231,8 @@ def _residual_mlp(params, x, targets):
     g_z = cross_entropy_backward(z, targets)       # (y_hat - y) / N
     g_h = g_z @ params["W2"].T                      # the skip sends g_h on to x unchanged
     g_a = tanh_backward(g_h, a)
-    grads = {"W1": x.T @ g_a, "b1": g_a.sum(axis=0), "W2": h.T @ g_z, "b2": g_z.sum(axis=0)}
+    grads = {"W1": x.T @ g_a, "b1": g_a.sum(axis=0), "W2": h.T @ g_z, "b2": g_z.sum(axis=0),
+             "x": g_h + g_a @ params["W1"].T}       # x is a fork: the skip's G_h plus the layer's
     return cross_entropy(z, targets), grads
 
 
@@ -247,10 +248,11 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
         L = -\frac{1}{n} \sum_{k} \log \operatorname{softmax}(z_k)[t_k]
 
     ``func(params, x, targets)`` receives a dict of leaf tensors ``"W1"`` ``(d, d)``, ``"b1"``
-    ``(d,)``, ``"W2"`` ``(d, q)``, ``"b2"`` ``(q,)``, the batch ``x`` (a plain array) and the
+    ``(d,)``, ``"W2"`` ``(d, q)``, ``"b2"`` ``(q,)``, the batch ``x`` (a leaf tensor too) and the
     classes, and must return the loss as a one-number tensor. The check calls ``backward`` on
-    it and compares the loss and the four gradients with the ones derived by hand with the
-    book's backward rules.
+    it and compares the loss and the five gradients with the ones derived by hand with the
+    book's backward rules. ``x`` is a fork (it feeds the skip and the layer), so its gradient
+    is the sum of two: the skip's :math:`G_h` and the layer's.
 
     Parameters
     ----------
@@ -271,7 +273,7 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
     ...     h = x + (x @ params["W1"] + params["b1"]).tanh()
     ...     return ag.cross_entropy(h @ params["W2"] + params["b2"], targets)
     >>> check_residual_mlp(residual_mlp_loss)
-    Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.
+    Correct! The loss and the gradients of x, W1, b1, W2 and b2 match the ones derived by hand; x received two.
     True
     >>> check_residual_mlp(lambda p, x, t: ag.cross_entropy((x @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"], t))
     Not yet: the loss is the loss of the network without the skip connection: add x to tanh(x W1 + b1).
@@ -285,8 +287,9 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
     if not_answered(function=func) or not is_function(func):
         return False
     leaves = {name: Tensor(value, requires_grad=True) for name, value in arrays.items()}
+    leaves["x"] = Tensor(x.copy(), requires_grad=True)
     try:
-        loss = func(leaves, x.copy(), targets.copy())
+        loss = func({k: leaves[k] for k in arrays}, leaves["x"], targets.copy())
         if not isinstance(loss, Tensor):
             print(f"Not yet: your function should return a Tensor, got a {type(loss).__name__}.")
             return False
@@ -307,14 +310,17 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
             print(f"Not yet: the loss is {float(loss.data):.6g}, expected {expected_loss:.6g}. "
                   "Check the forward pass, the mean over the batch included.")
         return False
-    for name in ("W1", "b1", "W2", "b2"):
+    for name in ("W1", "b1", "W2", "b2", "x"):
         if leaves[name].grad is None:
-            print(f"Not yet: {name} received no gradient: use the tensor params[{name!r}] itself, not its .data.")
+            where = "x" if name == "x" else f"params[{name!r}]"
+            print(f"Not yet: {name} received no gradient: use the tensor {where} itself, not its .data.")
             return False
         ok, message = quietly(check_array, leaves[name].grad, expected[name], name=f"{name}.grad",
                               rtol=1e-9, atol=1e-12)
         if not ok:
-            print(f"Not yet: {message}")
+            hint = (" x is a fork: it feeds the skip and the layer, so its gradient is the sum of the skip's G_h "
+                    "and the layer's; use the tensor x in both places.") if name == "x" else ""
+            print(f"Not yet: {message}{hint}")
             return False
-    print("Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.")
+    print("Correct! The loss and the gradients of x, W1, b1, W2 and b2 match the ones derived by hand; x received two.")
     return True
