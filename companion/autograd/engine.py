@@ -378,7 +378,7 @@ def as_tensor(value, name):
 def make_node(data, op, parents, backward):
     """The output of a new operation: a tensor that records its inputs and backward rule.
 
-    Every operation of the engine ends with this call, and a new one (``tanh``, say) needs
+    Every operation of the engine ends with this call, and a new one (``softplus``, say) needs
     only its forward value and its rule. Nothing is recorded when no input requires a
     gradient.
 
