@@ -387,7 +387,20 @@ def test_a_chain_of_ten_thousand_operations_at_the_default_recursion_limit():
         y = (y * 1.0001) + 0.0  # 10,000 operations, each node one level deeper
     assert len(ag.topological_order(y)) == 10_001
     y.backward()
-    np.testing.assert_allclose(x.grad, 1.0001 ** 5_000, rtol=1e-12)
+    np.testing.assert_allclose(x.grad, 1.0001 ** 5_000, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("p", [0, 0.0, 1, 2, 3])
+def test_pow_at_zero_matches_torch_autograd(p):
+    # p = 0: a ** 0 = 1 everywhere, so the gradient is 0, also at a = 0 (not 0 * 0^-1 = nan)
+    values = np.array([0.0, -1.5, 2.0])
+    x = Tensor(values, requires_grad=True)
+    (x ** p * np.array([1.0, -2.0, 3.0])).sum().backward()
+    xt = torch.tensor(values, requires_grad=True)
+    (xt ** p * torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal((x ** p).data, (xt ** p).detach().numpy())
+    np.testing.assert_array_equal(x.grad, xt.grad.numpy())
+    assert not np.isnan(x.grad).any()
 
 
 def test_elementary_operations_reject_bad_input():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 import companion
 from companion.autograd import Tensor, make_node
@@ -12,7 +13,7 @@ from companion.checks import (
     check_fork_gradients,
     check_residual_mlp,
     check_reuse_gradient,
-    check_tanh_op,
+    check_softplus_op,
 )
 from companion.checks.ch09 import _residual_mlp
 
@@ -52,32 +53,40 @@ def test_fork_gradients_messages(capsys):
         check_fork_gradients(None, x=float("inf"))
 
 
-def test_tanh_op(capsys):
+def test_softplus_op(capsys):
     def right(t):
-        y = np.tanh(t.data)
-        return make_node(y, "tanh", (t,), lambda g: (g * (1.0 - y**2),))
+        return make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g / (1.0 + np.exp(-t.data)),))
 
-    x = np.linspace(-2, 2, 7)
-    assert check_tanh_op(right, x)
+    x = np.linspace(-3, 3, 7)
+    assert check_softplus_op(right, x)
     xt = torch.tensor(x, requires_grad=True)
-    (torch.tanh(xt) * torch.tensor(x)).sum().backward()
+    (F.softplus(xt) * torch.tensor(x)).sum().backward()
     leaf = Tensor(x, requires_grad=True)
-    (right(leaf) * x).sum().backward()
+    out = right(leaf)
+    np.testing.assert_allclose(out.data, F.softplus(torch.tensor(x)).numpy(), rtol=1e-12, atol=1e-12)
+    (out * x).sum().backward()
     np.testing.assert_allclose(leaf.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
     capsys.readouterr()
-    assert not check_tanh_op(None)
+    assert not check_softplus_op(None)
     assert "Not answered yet" in capsys.readouterr().out
-    assert not check_tanh_op(np.tanh(x))
+    assert not check_softplus_op(np.logaddexp(0.0, x))
     assert "function itself" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: np.tanh(t.data))
+    assert not check_softplus_op(lambda t: np.logaddexp(0.0, t.data))
     assert "return a Tensor" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.sin(t.data), "sin", (t,), lambda g: (g,)))
-    assert "tanh(x)" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.tanh(t.data), "tanh", (t,), lambda g: (g,)))
-    assert "1 - tanh(x)^2" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: make_node(np.tanh(t.data), "tanh", (t,), lambda g: (g[:1],)))
+    # the engine's own operations, composed, give the right numbers but add no operation
+    assert not check_softplus_op(lambda t: (1 + t.exp()).log())
+    assert "composes existing operations" in capsys.readouterr().out
+    # an existing operation of the engine, one node from t: wrong values
+    assert not check_softplus_op(lambda t: t.tanh())
+    assert "softplus(x)" in capsys.readouterr().out
+    assert not check_softplus_op(lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g,)))
+    assert "sigma(x)" in capsys.readouterr().out
+    assert not check_softplus_op(
+        lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g * np.logaddexp(0.0, t.data),)))
+    assert "sigma(x)" in capsys.readouterr().out
+    assert not check_softplus_op(lambda t: make_node(np.logaddexp(0.0, t.data), "softplus", (t,), lambda g: (g[:1],)))
     assert "raised ValueError" in capsys.readouterr().out
-    assert not check_tanh_op(lambda t: 1 / 0)
+    assert not check_softplus_op(lambda t: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
@@ -124,12 +133,13 @@ def test_residual_mlp_hand_gradients_match_torch_autograd():
     x, targets = rng.normal(size=(7, 5)), rng.integers(0, 4, size=7)
     loss, grads = _residual_mlp(arrays, x, targets)
     t = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
-    xt = torch.tensor(x)
-    h = xt + torch.tanh(xt @ t["W1"] + t["b1"])
+    t["x"] = torch.tensor(x, requires_grad=True)
+    h = t["x"] + torch.tanh(t["x"] @ t["W1"] + t["b1"])
     losst = torch.nn.functional.cross_entropy(h @ t["W2"] + t["b2"], torch.tensor(targets))
     losst.backward()
     np.testing.assert_allclose(loss, losst.item(), rtol=1e-12, atol=1e-12)
-    for name in arrays:
+    assert sorted(grads) == sorted(t)  # x's gradient too: the fork
+    for name in t:
         np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -172,6 +182,31 @@ def test_residual_mlp_mistakes(capsys):
 
     assert not check_residual_mlp(wrong_rule)
     assert "W1.grad" in capsys.readouterr().out
+    # the fork at x: each wrong skip gets the loss and the weights' gradients right, x's wrong
+    skip_of_data = lambda p, x, t: _residual_right(p, x.data, t) + 0 * x.sum()  # noqa: E731
+    assert not check_residual_mlp(skip_of_data)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def layer_of_data(p, x, t):  # the skip is recorded, the layer's use of x is not
+        h = x + (x.data @ p["W1"] + p["b1"]).tanh()
+        return ag.cross_entropy(h @ p["W2"] + p["b2"], t)
+
+    assert not check_residual_mlp(layer_of_data)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def skip_rule_drops_g(p, x, t):  # an add whose rule sends nothing back along the skip
+        a = (x @ p["W1"] + p["b1"]).tanh()
+        h = make_node(x.data + a.data, "add", (x, a), lambda g: (0 * g, g))
+        return ag.cross_entropy(h @ p["W2"] + p["b2"], t)
+
+    assert not check_residual_mlp(skip_rule_drops_g)
+    assert "x is a fork" in capsys.readouterr().out
+
+    def skip_detached(p, x, t):  # x used as a constant: no gradient reaches it
+        return _residual_right(p, Tensor(x.data), t)
+
+    assert not check_residual_mlp(skip_detached)
+    assert "x received no gradient" in capsys.readouterr().out
     assert not check_residual_mlp(lambda p, x, t: float(_residual_right(p, x, t).data))
     assert "should return a Tensor, got a float" in capsys.readouterr().out
     assert not check_residual_mlp(lambda p, x, t: (x @ p["W1"]).tanh())

@@ -237,7 +237,7 @@ class Tensor:
 
     @_ieee
     def __pow__(self, exponent):
-        r"""``a ** p`` for a real number ``p``; rule :math:`G \, p \, a^{p - 1}`.
+        r"""``a ** p`` for a real number ``p``; rule :math:`G \, p \, a^{p - 1}` (0 for ``p = 0``, as in PyTorch).
 
         Raises
         ------
@@ -249,6 +249,8 @@ class Tensor:
             raise TypeError(f"the exponent of ** must be a real number, got {type(exponent).__name__}; "
                             f"for a tensor exponent u write (u * t.log()).exp()")
         p = float(exponent)
+        if p == 0.0:  # a ** 0 = 1 is constant: gradient 0, also at a = 0 (where p a^(p-1) would be 0 * inf)
+            return make_node(np.ones_like(self.data), "pow", (self,), lambda g: (np.zeros_like(self.data),))
         return make_node(self.data ** p, "pow", (self,), lambda g: (g * p * self.data ** (p - 1.0),))
 
     def __rpow__(self, base):
@@ -376,7 +378,7 @@ def as_tensor(value, name):
 def make_node(data, op, parents, backward):
     """The output of a new operation: a tensor that records its inputs and backward rule.
 
-    Every operation of the engine ends with this call, and a new one (``tanh``, say) needs
+    Every operation of the engine ends with this call, and a new one (``softplus``, say) needs
     only its forward value and its rule. Nothing is recorded when no input requires a
     gradient.
 

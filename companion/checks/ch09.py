@@ -1,5 +1,5 @@
 """Chapter 9, automatic differentiation: the gradients at a fork, a new operation of the
-engine, the number of sweeps of forward mode, a node used three times, and a network with a skip
+engine (softplus), the number of sweeps of forward mode, a node used three times, and a network with a skip
 connection put through the engine.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float, check_real
-from ..activation import tanh
+from ..activation import sigmoid
 from ..autograd import Tensor
 from ..backprop import cross_entropy_backward, tanh_backward
 from ..layers import cross_entropy
@@ -16,7 +16,7 @@ from ..model import TinyCNN
 from ._verdict import answer_array, float_answer, is_function, not_answered, quietly
 from .generic import check_array, check_number
 
-__all__ = ["check_fork_gradients", "check_tanh_op", "check_forward_sweeps", "check_reuse_gradient",
+__all__ = ["check_fork_gradients", "check_softplus_op", "check_forward_sweeps", "check_reuse_gradient",
            "check_residual_mlp"]
 
 
@@ -72,20 +72,24 @@ def check_fork_gradients(answer, x=-1.0, w=2.0, b=4.0):
     return True
 
 
-def check_tanh_op(func, x=None):
-    """Check a reader's ``tanh`` operation for :class:`companion.Tensor` (chapter 9).
+def check_softplus_op(func, x=None):
+    r"""Check a reader's ``softplus`` operation for :class:`companion.Tensor` (chapter 9).
 
-    ``func(t)`` must return a tensor with the values ``tanh(t.data)`` whose backward rule is
-    ``G (1 - tanh^2)``: the check runs ``L = sum(tanh(x) * x)`` with ``x`` a constant array
-    (so the rule gets an upstream gradient other than ones) and compares the values with
-    :func:`companion.tanh` and the gradient with :func:`companion.tanh_backward`.
+    :math:`\operatorname{softplus}(x) = \log(1 + e^x)`, a smooth ReLU, is not one of the
+    engine's operations. ``func(t)`` must add it as one new node: a tensor whose only parent
+    is ``t``, with the values ``log(1 + exp(t.data))`` and the backward rule
+    :math:`G \, \sigma(x)`. The check runs ``L = sum(softplus(x) * x)`` with ``x`` a constant
+    array (so the rule gets an upstream gradient other than ones) and compares the values with
+    ``np.logaddexp(0, x)`` and the gradient with ``x * companion.sigmoid(x)``. A composition of
+    the engine's operations, such as ``(1 + t.exp()).log()``, computes the same numbers but adds
+    no operation, and is refused.
 
     Parameters
     ----------
     func : callable or None
-        The reader's ``tanh(t: Tensor) -> Tensor``.
+        The reader's ``softplus(t: Tensor) -> Tensor``.
     x : array_like, optional
-        Where to test; default None: ``[-2, -0.5, 0, 0.3, 1.5]``.
+        Where to test; default None: ``[-3, -0.5, 0, 0.3, 2]``.
 
     Returns
     -------
@@ -94,18 +98,17 @@ def check_tanh_op(func, x=None):
     Examples
     --------
     >>> from companion.autograd import make_node
-    >>> def my_tanh(t):
-    ...     y = np.tanh(t.data)
-    ...     return make_node(y, "tanh", (t,), lambda g: (g * (1 - y ** 2),))
-    >>> check_tanh_op(my_tanh)
-    Correct! Values and gradient match companion.tanh and companion.tanh_backward.
+    >>> def my_softplus(t):
+    ...     return make_node(np.logaddexp(0, t.data), "softplus", (t,), lambda g: (g / (1 + np.exp(-t.data)),))
+    >>> check_softplus_op(my_softplus)
+    Correct! One new node: values log(1 + e^x), rule G sigma(x), as companion.sigmoid.
     True
-    >>> check_tanh_op(lambda t: Tensor(np.tanh(t.data)))
-    Not yet: the result of your function records no graph (requires_grad is False): build it with make_node.
+    >>> check_softplus_op(lambda t: (1 + t.exp()).log())
+    Not yet: your result is made by the engine's 'log' from a node made by 'add', not from t itself: that composes existing operations. Add one node with make_node(values, "softplus", (t,), rule).
     False
     """
-    x = np.array([-2.0, -0.5, 0.0, 0.3, 1.5]) if x is None else as_float(x, "x")
-    values = tanh(x)
+    x = np.array([-3.0, -0.5, 0.0, 0.3, 2.0]) if x is None else as_float(x, "x")
+    values = np.logaddexp(0.0, x)
     if not_answered(function=func) or not is_function(func):
         return False
     leaf = Tensor(x, requires_grad=True)
@@ -118,7 +121,13 @@ def check_tanh_op(func, x=None):
             print("Not yet: the result of your function records no graph (requires_grad is False): "
                   "build it with make_node.")
             return False
-        ok, message = quietly(check_array, out.data, values, name="tanh(x)", rtol=1e-9, atol=1e-12)
+        if len(out.parents) != 1 or out.parents[0] is not leaf:
+            made_from = ", ".join(repr(p.op) if p.op else "a leaf" for p in out.parents)
+            print(f"Not yet: your result is made by the engine's {out.op!r} from a node made by {made_from}, "
+                  "not from t itself: that composes existing operations. Add one node with "
+                  "make_node(values, \"softplus\", (t,), rule).")
+            return False
+        ok, message = quietly(check_array, out.data, values, name="softplus(x)", rtol=1e-9, atol=1e-12)
         if not ok:
             print(f"Not yet: {message}")
             return False
@@ -126,12 +135,12 @@ def check_tanh_op(func, x=None):
     except Exception as exc:  # the reader's rule may raise anything
         print(f"Not yet: your operation raised {type(exc).__name__} ({exc}).")
         return False
-    ok, message = quietly(check_array, leaf.grad, tanh_backward(x, x), name="x.grad", rtol=1e-9, atol=1e-12)
+    ok, message = quietly(check_array, leaf.grad, x * sigmoid(x), name="x.grad", rtol=1e-9, atol=1e-12)
     if not ok:
-        hint = " Multiply the upstream gradient G by the derivative 1 - tanh(x)^2."
+        hint = " Multiply the upstream gradient G by the derivative sigma(x) = 1 / (1 + e^-x)."
         print(f"Not yet: {message}{hint}")
         return False
-    print("Correct! Values and gradient match companion.tanh and companion.tanh_backward.")
+    print("Correct! One new node: values log(1 + e^x), rule G sigma(x), as companion.sigmoid.")
     return True
 
 
@@ -222,7 +231,8 @@ def _residual_mlp(params, x, targets):
     g_z = cross_entropy_backward(z, targets)       # (y_hat - y) / N
     g_h = g_z @ params["W2"].T                      # the skip sends g_h on to x unchanged
     g_a = tanh_backward(g_h, a)
-    grads = {"W1": x.T @ g_a, "b1": g_a.sum(axis=0), "W2": h.T @ g_z, "b2": g_z.sum(axis=0)}
+    grads = {"W1": x.T @ g_a, "b1": g_a.sum(axis=0), "W2": h.T @ g_z, "b2": g_z.sum(axis=0),
+             "x": g_h + g_a @ params["W1"].T}       # x is a fork: the skip's G_h plus the layer's
     return cross_entropy(z, targets), grads
 
 
@@ -238,10 +248,11 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
         L = -\frac{1}{n} \sum_{k} \log \operatorname{softmax}(z_k)[t_k]
 
     ``func(params, x, targets)`` receives a dict of leaf tensors ``"W1"`` ``(d, d)``, ``"b1"``
-    ``(d,)``, ``"W2"`` ``(d, q)``, ``"b2"`` ``(q,)``, the batch ``x`` (a plain array) and the
+    ``(d,)``, ``"W2"`` ``(d, q)``, ``"b2"`` ``(q,)``, the batch ``x`` (a leaf tensor too) and the
     classes, and must return the loss as a one-number tensor. The check calls ``backward`` on
-    it and compares the loss and the four gradients with the ones derived by hand with the
-    book's backward rules.
+    it and compares the loss and the five gradients with the ones derived by hand with the
+    book's backward rules. ``x`` is a fork (it feeds the skip and the layer), so its gradient
+    is the sum of two: the skip's :math:`G_h` and the layer's.
 
     Parameters
     ----------
@@ -262,7 +273,7 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
     ...     h = x + (x @ params["W1"] + params["b1"]).tanh()
     ...     return ag.cross_entropy(h @ params["W2"] + params["b2"], targets)
     >>> check_residual_mlp(residual_mlp_loss)
-    Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.
+    Correct! The loss and the gradients of x, W1, b1, W2 and b2 match the ones derived by hand; x received two.
     True
     >>> check_residual_mlp(lambda p, x, t: ag.cross_entropy((x @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"], t))
     Not yet: the loss is the loss of the network without the skip connection: add x to tanh(x W1 + b1).
@@ -276,8 +287,9 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
     if not_answered(function=func) or not is_function(func):
         return False
     leaves = {name: Tensor(value, requires_grad=True) for name, value in arrays.items()}
+    leaves["x"] = Tensor(x.copy(), requires_grad=True)
     try:
-        loss = func(leaves, x.copy(), targets.copy())
+        loss = func({k: leaves[k] for k in arrays}, leaves["x"], targets.copy())
         if not isinstance(loss, Tensor):
             print(f"Not yet: your function should return a Tensor, got a {type(loss).__name__}.")
             return False
@@ -298,14 +310,17 @@ def check_residual_mlp(func, n=6, d=4, q=3, seed=0):
             print(f"Not yet: the loss is {float(loss.data):.6g}, expected {expected_loss:.6g}. "
                   "Check the forward pass, the mean over the batch included.")
         return False
-    for name in ("W1", "b1", "W2", "b2"):
+    for name in ("W1", "b1", "W2", "b2", "x"):
         if leaves[name].grad is None:
-            print(f"Not yet: {name} received no gradient: use the tensor params[{name!r}] itself, not its .data.")
+            where = "x" if name == "x" else f"params[{name!r}]"
+            print(f"Not yet: {name} received no gradient: use the tensor {where} itself, not its .data.")
             return False
         ok, message = quietly(check_array, leaves[name].grad, expected[name], name=f"{name}.grad",
                               rtol=1e-9, atol=1e-12)
         if not ok:
-            print(f"Not yet: {message}")
+            hint = (" x is a fork: it feeds the skip and the layer, so its gradient is the sum of the skip's G_h "
+                    "and the layer's; use the tensor x in both places.") if name == "x" else ""
+            print(f"Not yet: {message}{hint}")
             return False
-    print("Correct! The loss and the gradients of W1, b1, W2 and b2 match the ones derived by hand.")
+    print("Correct! The loss and the gradients of x, W1, b1, W2 and b2 match the ones derived by hand; x received two.")
     return True
