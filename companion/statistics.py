@@ -1,12 +1,14 @@
 """How sure a result over seeds is: the t-interval of a mean, and of a paired difference.
 
 A training run's accuracy depends on its seed (the initial weights, the order of the
-mini-batches). Run a setting with ``S`` seeds and its accuracies :math:`a_1, \\dots, a_S` are
-a sample; their mean estimates the setting's expected accuracy, with a standard error of
-:math:`\\sigma_a / \\sqrt{S}`. :func:`mean_interval` turns that into Student's t-interval.
+mini-batches). Run a setting with :math:`J` seeds and its accuracies
+:math:`a_0, \\dots, a_{J-1}` are a sample; their mean estimates the setting's expected accuracy,
+with a standard error of :math:`\\operatorname{sd} / \\sqrt{J}`. :func:`mean_interval` turns
+that into Student's t-interval. It covers the variation from seed to seed only, on the digits
+the runs were scored on, not the sampling of those digits.
 
 Two settings trained on the *same* seeds are compared seed by seed: the differences
-:math:`d_s = a_s - b_s` cancel whatever the seed does to both alike, and
+:math:`\\Delta_j = a_j - b_j` cancel whatever the seed does to both alike, and
 :func:`paired_difference` gives the t-interval of their mean. A difference is shown when that
 interval excludes 0.
 
@@ -76,7 +78,7 @@ def t_quantile(confidence, df):
     confidence : float
         Strictly between 0 and 1, e.g. 0.95.
     df : int
-        Degrees of freedom, at least 1 (``S - 1`` for ``S`` seeds).
+        Degrees of freedom, at least 1 (``J - 1`` for ``J`` seeds).
 
     Returns
     -------
@@ -132,18 +134,18 @@ def mean_interval(x, confidence=0.95):
 
     .. math::
 
-        \\bar x \\pm t_{S-1}\\, \\frac{\\sigma_x}{\\sqrt{S}}, \\qquad
-        \\sigma_x = \\sqrt{\\tfrac{1}{S-1} \\textstyle\\sum_s (x_s - \\bar x)^2}
+        \\bar x \\pm t^\\ast_{J-1}\\, \\frac{\\operatorname{sd}}{\\sqrt{J}}, \\qquad
+        \\operatorname{sd} = \\sqrt{\\tfrac{1}{J-1} \\textstyle\\sum_j (x_j - \\bar x)^2}
 
-    where :math:`t_{S-1}` is the two-sided critical value of Student's t with :math:`S-1`
+    where :math:`t^\\ast_{J-1}` is the two-sided critical value of Student's t with :math:`J-1`
     degrees of freedom (:func:`t_quantile`). If the seeds' results were drawn independently
     from a normal distribution, intervals built this way hold the true mean with probability
-    ``confidence``. The interval is of the *mean*, and it shrinks as :math:`1/\\sqrt{S}`; the
-    spread of single runs (:math:`\\sigma_x`) does not.
+    ``confidence``. The interval is of the *mean*, and it shrinks as :math:`1/\\sqrt{J}`; the
+    spread of single runs (:math:`\\operatorname{sd}`) does not.
 
     Parameters
     ----------
-    x : array_like of float, shape (S,)
+    x : array_like of float, shape (J,)
         At least two finite measurements, one per seed.
     confidence : float, default 0.95
         Strictly between 0 and 1.
@@ -166,22 +168,23 @@ def mean_interval(x, confidence=0.95):
 def paired_difference(a, b, confidence=0.95):
     """The mean difference ``a - b`` over seeds and its Student t-interval (the paired t-test's).
 
-    ``a[s]`` and ``b[s]`` are the results of two settings trained with the same seed ``s``.
-    With :math:`d_s = a_s - b_s`,
+    ``a[j]`` and ``b[j]`` are the results of two settings trained with the same seed ``j``.
+    With :math:`\\Delta_j = a_j - b_j`,
 
     .. math::
 
-        \\bar d \\pm t_{S-1}\\, \\frac{\\sigma_d}{\\sqrt{S}}
+        \\bar\\Delta \\pm t^\\ast_{J-1}\\, \\frac{\\operatorname{sd}(\\Delta)}{\\sqrt{J}}
 
     the interval of :func:`mean_interval` applied to the differences; it equals
     ``scipy.stats.ttest_rel(a, b).confidence_interval(confidence)``. Pairing removes what a
-    seed does to both settings alike, so the interval is often far narrower than a comparison
-    of the two means would be. The difference is shown, at this confidence, when the
+    seed does to both settings alike: when the two settings' results correlate positively
+    across seeds, the interval is narrower than a comparison of the two means would be; when
+    they do not, pairing gains nothing. The difference is shown, at this confidence, when the
     interval excludes 0.
 
     Parameters
     ----------
-    a, b : array_like of float, shape (S,)
+    a, b : array_like of float, shape (J,)
         At least two finite results each, the same number, in the same order of seeds.
     confidence : float, default 0.95
         Strictly between 0 and 1.

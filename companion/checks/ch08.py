@@ -1,5 +1,6 @@
 """Chapter 8, the whole network: shapes of a forward pass, the parameter count, one
-gradient-descent step, the runner-up class, a confusion matrix, the summary of seeded runs.
+gradient-descent step, the runner-up class, a confusion matrix, the summary of seeded runs,
+the accuracy of shifted digits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from .._validation import as_array
 from ..activation import softmax
 from ..backprop import sgd_step
 from ..model import TinyCNN, confusion_matrix
-from ..statistics import paired_difference
 from ..training import mean_and_std
 from ._verdict import answer_array, answer_dict, float_answer, not_answered, quietly
 from .generic import check_array, check_number
@@ -22,6 +22,7 @@ __all__ = [
     "check_runner_up",
     "check_confusion_matrix",
     "check_seed_summary",
+    "check_shift_accuracies",
 ]
 
 
@@ -282,10 +283,9 @@ def check_seed_summary(answer, accuracies):
     """Check the mean and standard deviation over seeds of each setting's accuracies (chapter 8).
 
     The expected answer is :func:`companion.mean_and_std` of each list: the mean and the
-    sample standard deviation (dividing by :math:`J - 1`). On a right answer, when every
-    setting ran on the same seeds (lists of one length, in the same seed order), the verdict
-    gives each pair's paired 95% interval (:func:`companion.paired_difference`) and says
-    whether it excludes 0, that is whether the difference is shown.
+    sample standard deviation (dividing by :math:`J - 1`). The verdict says only whether
+    they are right; which differences the seeds show is the reader's next step, with
+    :func:`companion.paired_difference`.
 
     Parameters
     ----------
@@ -302,7 +302,7 @@ def check_seed_summary(answer, accuracies):
     --------
     >>> acc = {"1 kernel": [0.80, 0.86, 0.83], "8 kernels": [0.94, 0.95, 0.96]}
     >>> check_seed_summary({"1 kernel": (0.83, 0.03), "8 kernels": (0.95, 0.01)}, acc)
-    Correct! Seed by seed, the paired 95% intervals: 8 kernels minus 1 kernel: +0.120 (+0.054 to +0.186), shown.
+    Correct!
     True
     >>> check_seed_summary({"1 kernel": (0.83, 0.0245), "8 kernels": (0.95, 0.0082)}, acc)
     Not yet: '1 kernel': your std 0.0245 divides by J = 3; the sample standard deviation divides by J - 1 = 2 (0.0300).
@@ -336,17 +336,94 @@ def check_seed_summary(answer, accuracies):
             else:
                 print(f"Not yet: {name!r}: your std {sd:.4f} is not the sample standard deviation of its accuracies.")
             return False
-    # The settings ran on the same seeds (one list entry per seed, in the same order): each pair
-    # is compared seed by seed, with the paired t-interval of the book's protocol.
-    names = list(expected)
-    if len({len(accuracies[name]) for name in names}) != 1:
-        print("Correct!")
-        return True
-    verdicts = []
-    for a in range(len(names)):
-        for b in range(a + 1, len(names)):
-            d, low, high = paired_difference(accuracies[names[b]], accuracies[names[a]])
-            shown = "shown" if low > 0 or high < 0 else "not shown"
-            verdicts.append(f"{names[b]} minus {names[a]}: {d:+.3f} ({low:+.3f} to {high:+.3f}), {shown}")
-    print("Correct! Seed by seed, the paired 95% intervals: " + "; ".join(verdicts) + ".")
+    print("Correct!")
     return True
+
+
+def _shift_right(x, s, wrap):
+    """Images x (..., H, W) moved s columns to the right: zeros come in (or, wrap=True, np.roll)."""
+    if wrap:
+        return np.roll(x, s, axis=-1)
+    out = np.zeros_like(x)
+    out[..., s:] = x[..., :x.shape[-1] - s]
+    return out
+
+
+def check_shift_accuracies(answer, net, images, targets, shifts=(0, 1, 2, 3, 4)):
+    """Check the accuracy of a network on digits moved to the right (chapter 8).
+
+    For each shift :math:`s`, every image is moved :math:`s` pixels to the right: the
+    :math:`s` columns that open on the left are 0 (background) and the :math:`s` columns
+    pushed out on the right are dropped, :math:`T_{0,s}` of the notation page. The expected
+    answer is the accuracy of ``net.predict`` on the shifted images, one per shift. A list
+    computed with ``np.roll``, which wraps the dropped columns around to the left, is
+    recognised and named.
+
+    Parameters
+    ----------
+    answer : sequence of float, or None
+        One accuracy (a fraction) per shift, in the order of ``shifts``.
+    net : companion.TinyCNN
+        Any object with ``predict(x) -> (N,)`` class indices.
+    images : ndarray, shape (N, 1, H, W)
+        The digits, floats in [0, 1].
+    targets : ndarray of int, shape (N,)
+        Their true classes.
+    shifts : sequence of int, default (0, 1, 2, 3, 4)
+        The shifts, each from 0 to W - 1.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    A network that sees single pixels (one 1 by 1 kernel, no pooling): class 0 when the
+    left column has ink, class 1 for the right column, class 2 for a blank image.
+
+    >>> from companion.model import TinyCNN
+    >>> net = TinyCNN(n_filters=1, kernel_size=1, pool_size=1, n_classes=3, image_size=4)
+    >>> net.params["K"][:], net.params["b"][:] = 1.0, 0.0
+    >>> left, right = np.zeros((4, 4)), np.zeros((4, 4))
+    >>> left[:, 0], right[:, 3] = 1.0, 1.0
+    >>> net.params["W"] = np.stack([left.ravel(), right.ravel(), np.zeros(16)])
+    >>> net.params["c"] = np.array([0.0, 0.0, 0.5])
+    >>> x = np.zeros((2, 1, 4, 4)); x[0, 0, :, 3] = 1.0      # ink in the last column; blank
+    >>> y = np.array([0, 2])
+    >>> check_shift_accuracies([0.5, 0.5], net, x, y, shifts=(0, 1))
+    Correct! shift 0: 50.0%, shift 1: 50.0%
+    True
+    >>> check_shift_accuracies([0.5, 1.0], net, x, y, shifts=(0, 1))   # what np.roll gives
+    Not yet: these are the accuracies of digits wrapped around with np.roll; let the columns pushed out on the right disappear and zeros come in on the left.
+    False
+    """
+    x = as_array(images, "images", ndim=4).astype(np.float64)
+    t = as_array(targets, "targets", ndim=1)
+    if t.shape[0] != x.shape[0]:
+        raise ValueError(f"targets has {t.shape[0]} entries for {x.shape[0]} images")
+    shifts = [int(s) for s in shifts]
+    if not shifts or any(s < 0 or s >= x.shape[-1] for s in shifts):
+        raise ValueError(f"shifts must be a non-empty list of integers from 0 to {x.shape[-1] - 1}, got {shifts}")
+    expected = np.array([np.mean(net.predict(_shift_right(x, s, wrap=False)) == t) for s in shifts])
+    if not_answered(answer=answer):
+        return False
+    got, problem = answer_array(answer, "answer")
+    if problem is None and got.shape != expected.shape:
+        problem = f"answer should hold {len(shifts)} accuracies, one per shift {shifts}, got shape {got.shape}."
+    if problem is not None:
+        print(f"Not yet: {problem}")
+        return False
+    if np.allclose(got, expected, rtol=0.0, atol=1e-9):
+        print("Correct! " + ", ".join(f"shift {s}: {a:.1%}" for s, a in zip(shifts, expected)))
+        return True
+    rolled = np.array([np.mean(net.predict(_shift_right(x, s, wrap=True)) == t) for s in shifts])
+    if np.allclose(got, rolled, rtol=0.0, atol=1e-9):
+        print("Not yet: these are the accuracies of digits wrapped around with np.roll; let the columns pushed out "
+              "on the right disappear and zeros come in on the left.")
+    elif np.allclose(got, 100 * expected, rtol=0.0, atol=1e-7):
+        print("Not yet: give the accuracies as fractions (0.949), not percentages.")
+    else:
+        wrong = int(np.flatnonzero(~np.isclose(got, expected, rtol=0.0, atol=1e-9))[0])
+        print(f"Not yet: for shift {shifts[wrong]} your accuracy {got[wrong]:.4f} differs from the network's "
+              f"{expected[wrong]:.4f}. Move each image right, fill the left columns with 0, then predict.")
+    return False
