@@ -49,6 +49,7 @@ class Stage:
     needs: tuple[str, ...] = ()
     env: dict = field(default_factory=dict)
     cost: float = 1.0  # relative length, to start the longest first
+    slot: float = 1.0  # the share of a core it keeps busy while it runs (see SLOTS)
     # filled in by the run
     state: str = "waiting"  # waiting, running, passed, FAILED, skipped
     start: float = 0.0
@@ -67,7 +68,7 @@ def stages() -> dict[str, Stage]:
         Stage("unit", make("unit"), ("setup",), cost=2),
         Stage("nbval", make("nbval"), ("setup",), cost=5),
         Stage("book", make("book"), ("setup",), cost=4),
-        Stage("site", make("site"), ("book",), cost=3),
+        Stage("site", make("site"), ("book",), cost=3, slot=0.0),
         Stage("fingerprint", [PYTHON, "tools/portability.py", "--check-fingerprints"], ("setup",), cost=0.5),
     ]
     for name, (_, overrides) in portability.CONFIGS.items():
@@ -76,6 +77,10 @@ def stages() -> dict[str, Stage]:
     return {s.name: s for s in out}
 
 
+# The browser tests mostly wait (for Chromium to load, typeset and paint pages: 91 processor
+# seconds in a 288-second stage, measured on an idle 2-core machine), so they take no slot:
+# they run beside the two stages that compute, from the moment the book is built.
+#
 # Two stages share the two cores, so a thread that waits must yield its core: OpenMP's default
 # policy spins instead, and PyTorch's two threads then wait for each other at every barrier
 # while the other stage runs (a training step of chapter 8's deeper network took ten times as
@@ -152,17 +157,18 @@ class Runner:
                 if not waiting:
                     break
                 ready = sorted((s for s in self.stages.values() if self.ready(s)), key=lambda s: -self.priority(s))
-                if ready and running < self.jobs:
-                    stage = ready[0]
+                fits = [s for s in ready if running + s.slot <= self.jobs]
+                if fits:
+                    stage = fits[0]
                     stage.state = "running"
-                    running += 1
+                    running += stage.slot
                     print(f"[{time.perf_counter() - self.t0:6.0f} s] start {stage.name}", flush=True)
 
                     def work(stage=stage):
                         nonlocal running
                         self.run_one(stage)
                         with self.lock:
-                            running -= 1
+                            running -= stage.slot
                             self.lock.notify_all()
 
                     threading.Thread(target=work, daemon=True).start()
@@ -180,7 +186,7 @@ class Runner:
         load = os.getloadavg()
         cpu = sum(s.cpu for s in self.stages.values())
         rows.append(f"{'wall clock':<34}{0:>7}{total:>7.0f}{total:>9.0f}{cpu:>8.0f}  on {os.cpu_count()} cores, "
-                    f"{self.jobs} at a time; load average now {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+                    f"{self.jobs} at a time (and the browser tests); load average now {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
         return "\n".join(rows)
 
 
