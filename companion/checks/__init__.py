@@ -10,7 +10,8 @@ answer is looked at: an author's typo is found even while the answer is still ``
 
 The generic checkers are :func:`check_array` and :func:`check_value`
 (:mod:`~companion.checks.generic`). The chapter checkers, one module per chapter
-(:mod:`~companion.checks.ch01` to :mod:`~companion.checks.ch10`: ``check_inverted``,
+(:mod:`~companion.checks.ch01` to :mod:`~companion.checks.ch10`, and
+:mod:`~companion.checks.ch02_locality` for chapter 2's "why convolution": ``check_inverted``,
 ``check_output_size``, ``check_activation``, ``check_pool_output``, ...), compute the
 expected answer with the companion itself, never from a hard-coded number. What they share
 (reading an answer, the wording of a verdict) is in ``_verdict``.
@@ -19,6 +20,7 @@ expected answer with the companion itself, never from a hard-coded number. What 
 from .generic import *  # noqa: F401,F403
 from .ch01 import *  # noqa: F401,F403
 from .ch02 import *  # noqa: F401,F403
+from .ch02_locality import *  # noqa: F401,F403
 from .ch03 import *  # noqa: F401,F403
 from .ch04 import *  # noqa: F401,F403
 from .ch05 import *  # noqa: F401,F403
@@ -27,9 +29,9 @@ from .ch07 import *  # noqa: F401,F403
 from .ch08 import *  # noqa: F401,F403
 from .ch09 import *  # noqa: F401,F403
 from .ch10 import *  # noqa: F401,F403
-from . import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, generic
+from . import ch01, ch02, ch02_locality, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, generic
 
 __all__ = (
-    generic.__all__ + ch01.__all__ + ch02.__all__ + ch03.__all__ + ch04.__all__
+    generic.__all__ + ch01.__all__ + ch02.__all__ + ch02_locality.__all__ + ch03.__all__ + ch04.__all__
     + ch05.__all__ + ch06.__all__ + ch07.__all__ + ch08.__all__ + ch09.__all__ + ch10.__all__
 )
